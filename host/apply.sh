@@ -1,0 +1,35 @@
+#!/bin/bash
+# Apply the PCM host patch set to a Linux 6.1 source tree:
+#   host/apply.sh <linux-6.1 tree>
+# Copies the new files (pcm.c, pcm.h, the headers) into the tree, then
+# applies the hook patches in host/patches.  Every patch is checked first,
+# so a tree it does not fit (or one already patched) is left untouched.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(dirname "$here")
+ksrc=${1:?usage: $0 <linux-6.1 source tree>}
+
+if [ ! -f "$ksrc/arch/x86/kvm/x86.c" ]; then
+	echo "apply.sh: $ksrc is not a Linux source tree" >&2
+	exit 1
+fi
+
+for p in "$here"/patches/*.patch; do
+	if ! patch -p1 -d "$ksrc" --dry-run --forward --quiet <"$p" >/dev/null; then
+		echo "apply.sh: $(basename "$p") does not apply to $ksrc (already applied, or not 6.1?)" >&2
+		exit 1
+	fi
+done
+
+(cd "$here" && find arch include -type f) | while read -r f; do
+	install -D -m 0644 "$here/$f" "$ksrc/$f"
+done
+# The KVM selftest sits beside upstream's; the patches add it to the Makefile.
+install -D -m 0644 "$top/selftests/kvm/x86_64/pcm_hypercall_test.c" \
+	"$ksrc/tools/testing/selftests/kvm/x86_64/pcm_hypercall_test.c"
+
+for p in "$here"/patches/*.patch; do
+	patch -p1 -d "$ksrc" --forward --quiet <"$p"
+done
+echo "apply.sh: PCM host patch set applied to $ksrc (enable CONFIG_KVM_PCM)"

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Per-VM PCM statistics of a record/replay host, and the functions a
+ * record/replay engine uses to update them.
+ *
+ * A counter is named by its enum kvm_pcm_counter from <linux/kvm_pcm.h>,
+ * for example KVM_PCM_replay_success.  The
+ * functions take a spinlock with interrupts disabled, so they may be called
+ * from any context but NMI.  They do nothing useful when CONFIG_KVM_PCM is
+ * off, which is why they are only declared when it is on.
+ */
+#ifndef _ASM_X86_KVM_PCM_H
+#define _ASM_X86_KVM_PCM_H
+
+#include <linux/kvm_pcm.h>
+#include <linux/spinlock_types.h>
+#include <linux/types.h>
+
+struct kvm;
+
+/* What a per-VM debugfs counter file needs to find its counter. */
+struct kvm_pcm_file {
+	struct kvm *kvm;
+	enum kvm_pcm_counter counter;
+};
+
+/* Per-VM state, in struct kvm_arch. */
+struct kvm_pcm {
+	spinlock_t lock;	/* protects info and hypercalls */
+	struct kvm_pcm_info info;
+	/* PCM hypercalls made by the VM at CPL 0, whatever their result. */
+	u64 hypercalls;
+	struct kvm_pcm_file files[KVM_PCM_NR_COUNTERS];
+};
+
+#ifdef CONFIG_KVM_PCM
+/**
+ * kvm_pcm_add - add @delta to a counter of @kvm
+ * @kvm: the VM
+ * @counter: which counter, e.g. KVM_PCM_replay_success
+ * @delta: what to add; the counter wraps at 2^64
+ */
+void kvm_pcm_add(struct kvm *kvm, enum kvm_pcm_counter counter, u64 delta);
+
+/**
+ * kvm_pcm_set - set a counter of @kvm to @value
+ * @kvm: the VM
+ * @counter: which counter, e.g. KVM_PCM_replay_success
+ * @value: the new value
+ */
+void kvm_pcm_set(struct kvm *kvm, enum kvm_pcm_counter counter, u64 value);
+
+/**
+ * kvm_pcm_get - read a counter of @kvm
+ * @kvm: the VM
+ * @counter: which counter, e.g. KVM_PCM_replay_success
+ *
+ * Return: the counter's value; 0 for a counter out of range.
+ */
+u64 kvm_pcm_get(struct kvm *kvm, enum kvm_pcm_counter counter);
+#endif
+
+#endif /* _ASM_X86_KVM_PCM_H */

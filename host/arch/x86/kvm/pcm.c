@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * PCM statistics of a record/replay host: per-VM counters, the hypercall
+ * that copies them to a guest (PCM_HC_GET_PCM_INFO), and a per-VM debugfs
+ * view.  Documentation/virt/kvm/x86/pcm-hypercall.rst describes the ABI.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/debugfs.h>
+#include <linux/fs.h>
+#include <linux/kvm_host.h>
+#include <linux/module.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+
+#include "pcm.h"
+
+/* Guests of the ioctl era read exactly this many bytes; it never changes. */
+static_assert(sizeof(struct kvm_pcm_info) == 288);
+
+static bool __read_mostly pcm_hypercall = true;
+module_param(pcm_hypercall, bool, 0644);
+MODULE_PARM_DESC(pcm_hypercall,
+		 "Serve the PCM_HC_GET_PCM_INFO hypercall (default: on)");
+
+/* Group and field name of every counter, indexed by enum kvm_pcm_counter. */
+static const struct {
+	const char *group;
+	const char *field;
+} kvm_pcm_names[KVM_PCM_NR_COUNTERS] = {
+#define KVM_PCM_COUNTER(group, field)	{ #group, #field },
+#include <linux/kvm_pcm_counters.h>
+};
+
+void kvm_pcm_init_vm(struct kvm *kvm)
+{
+	spin_lock_init(&kvm->arch.pcm.lock);
+}
+
+void kvm_pcm_add(struct kvm *kvm, enum kvm_pcm_counter counter, u64 delta)
+{
+	struct kvm_pcm *pcm = &kvm->arch.pcm;
+	unsigned long flags;
+
+	if (WARN_ON_ONCE((unsigned int)counter >= KVM_PCM_NR_COUNTERS))
+		return;
+
+	spin_lock_irqsave(&pcm->lock, flags);
+	pcm->info.counters[counter] += delta;
+	spin_unlock_irqrestore(&pcm->lock, flags);
+}
+EXPORT_SYMBOL_GPL(kvm_pcm_add);
+
+void kvm_pcm_set(struct kvm *kvm, enum kvm_pcm_counter counter, u64 value)
+{
+	struct kvm_pcm *pcm = &kvm->arch.pcm;
+	unsigned long flags;
+
+	if (WARN_ON_ONCE((unsigned int)counter >= KVM_PCM_NR_COUNTERS))
+		return;
+
+	spin_lock_irqsave(&pcm->lock, flags);
+	pcm->info.counters[counter] = value;
+	spin_unlock_irqrestore(&pcm->lock, flags);
+}
+EXPORT_SYMBOL_GPL(kvm_pcm_set);
+
+u64 kvm_pcm_get(struct kvm *kvm, enum kvm_pcm_counter counter)
+{
+	struct kvm_pcm *pcm = &kvm->arch.pcm;
+	unsigned long flags;
+	u64 value;
+
+	if (WARN_ON_ONCE((unsigned int)counter >= KVM_PCM_NR_COUNTERS))
+		return 0;
+
+	spin_lock_irqsave(&pcm->lock, flags);
+	value = pcm->info.counters[counter];
+	spin_unlock_irqrestore(&pcm->lock, flags);
+	return value;
+}
+EXPORT_SYMBOL_GPL(kvm_pcm_get);
+
+/*
+ * True if all of [gpa, gpa + len) is guest RAM the guest may write: user
+ * memslots only, none read-only.  Private slots (APIC access page, TSS,
+ * identity map) and holes are MMIO as far as the guest is concerned.
+ * Checked before writing so that a bad buffer leaves every guest byte as
+ * it was, even when its first part is good RAM.
+ */
+static bool kvm_pcm_is_writable_ram(struct kvm_vcpu *vcpu, gpa_t gpa,
+				    unsigned int len)
+{
+	gfn_t gfn, last_gfn;
+
+	if (gpa + len < gpa)
+		return false;
+
+	last_gfn = gpa_to_gfn(gpa + len - 1);
+	for (gfn = gpa_to_gfn(gpa); gfn <= last_gfn; gfn++) {
+		struct kvm_memory_slot *slot = kvm_vcpu_gfn_to_memslot(vcpu, gfn);
+		bool writable;
+
+		if (!slot || slot->id >= KVM_USER_MEM_SLOTS)
+			return false;
+		if (kvm_is_error_hva(gfn_to_hva_memslot_prot(slot, gfn, &writable)) ||
+		    !writable)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * PCM_HC_GET_PCM_INFO: copy the VM's counters to the guest buffer at @gpa.
+ * The caller has checked that the guest runs at CPL 0.  Guest mistakes are
+ * reported to the guest only, never logged: a guest must not be able to
+ * fill the host's log.
+ */
+unsigned long kvm_pcm_hypercall(struct kvm_vcpu *vcpu, gpa_t gpa)
+{
+	struct kvm_pcm *pcm = &vcpu->kvm->arch.pcm;
+	struct kvm_pcm_info info;
+	unsigned long flags;
+
+	spin_lock_irqsave(&pcm->lock, flags);
+	pcm->hypercalls++;
+	spin_unlock_irqrestore(&pcm->lock, flags);
+
+	if (!READ_ONCE(pcm_hypercall))
+		return -KVM_ENOSYS;
+
+	if (!kvm_pcm_is_writable_ram(vcpu, gpa, sizeof(info)))
+		return -KVM_EFAULT;
+
+	/* One snapshot under the lock, so the 36 values belong together. */
+	spin_lock_irqsave(&pcm->lock, flags);
+	info = pcm->info;
+	spin_unlock_irqrestore(&pcm->lock, flags);
+
+	if (kvm_vcpu_write_guest(vcpu, gpa, &info, sizeof(info)))
+		return -KVM_EFAULT;
+	return 0;
+}
+
+static int kvm_pcm_counter_get(void *data, u64 *value)
+{
+	struct kvm_pcm_file *file = data;
+
+	*value = kvm_pcm_get(file->kvm, file->counter);
+	return 0;
+}
+
+static int kvm_pcm_counter_set(void *data, u64 value)
+{
+	struct kvm_pcm_file *file = data;
+
+	kvm_pcm_set(file->kvm, file->counter, value);
+	return 0;
+}
+
+/* Pin the VM while the file is open, as KVM's own stat files do. */
+static int kvm_pcm_counter_open(struct inode *inode, struct file *file)
+{
+	struct kvm_pcm_file *pcm_file = inode->i_private;
+	int ret;
+
+	if (!kvm_get_kvm_safe(pcm_file->kvm))
+		return -ENOENT;
+
+	ret = simple_attr_open(inode, file, kvm_pcm_counter_get,
+			       kvm_pcm_counter_set, "%llu\n");
+	if (ret)
+		kvm_put_kvm(pcm_file->kvm);
+	return ret;
+}
+
+static int kvm_pcm_counter_release(struct inode *inode, struct file *file)
+{
+	struct kvm_pcm_file *pcm_file = inode->i_private;
+
+	simple_attr_release(inode, file);
+	kvm_put_kvm(pcm_file->kvm);
+	return 0;
+}
+
+static const struct file_operations kvm_pcm_counter_fops = {
+	.owner		= THIS_MODULE,
+	.open		= kvm_pcm_counter_open,
+	.release	= kvm_pcm_counter_release,
+	.read		= simple_attr_read,
+	.write		= simple_attr_write,
+	.llseek		= no_llseek,
+};
+
+/*
+ * <vm debugfs dir>/pcm/<group>/<field>: root reads and sets each counter,
+ * so tests can drive every field; pcm/hypercalls counts the calls.
+ */
+void kvm_pcm_create_vm_debugfs(struct kvm *kvm)
+{
+	struct kvm_pcm *pcm = &kvm->arch.pcm;
+	struct dentry *pcm_dir, *group_dir = NULL;
+	const char *group = NULL;
+	unsigned int i;
+
+	pcm_dir = debugfs_create_dir("pcm", kvm->debugfs_dentry);
+
+	for (i = 0; i < KVM_PCM_NR_COUNTERS; i++) {
+		if (!group || strcmp(group, kvm_pcm_names[i].group)) {
+			group = kvm_pcm_names[i].group;
+			group_dir = debugfs_create_dir(group, pcm_dir);
+		}
+		pcm->files[i].kvm = kvm;
+		pcm->files[i].counter = i;
+		debugfs_create_file(kvm_pcm_names[i].field, 0600, group_dir,
+				    &pcm->files[i], &kvm_pcm_counter_fops);
+	}
+
+	debugfs_create_u64("hypercalls", 0400, pcm_dir, &pcm->hypercalls);
+}
