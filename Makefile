@@ -1,0 +1,63 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# PCM statistics over a KVM hypercall: the host patch set (host/), the guest
+# module (guest/), their tests (selftests/) and a nested test bed (testbed/).
+#
+#   make demo      build everything, boot a patched KVM host and a guest
+#                  under it, and show the counters from inside the guest
+#   make check     the same set-up, then every test (TAP / bats output)
+#   make vm-run CMD='...' [HOST_CMD='...'] [SHARE=dir]
+#                  run CMD as root in the guest (HOST_CMD on the host first)
+#   make all       build only: patched KVM modules, pcm_guest.ko, the KVM
+#                  selftest and the test bed's initramfs
+#
+# Everything is built under build/; a second run is incremental.
+
+SHELL := /bin/bash
+BUILD := $(CURDIR)/build
+KVER = $(shell scripts/debian-kver)
+KDIR = /usr/src/linux-headers-$(KVER)
+KTREE := $(BUILD)/linux
+JOBS := $(shell nproc)
+
+export CMD HOST_CMD SHARE
+
+.PHONY: all deps host guest selftests initramfs demo check vm-run clean
+
+all: host guest selftests initramfs
+
+deps:
+	@scripts/install-deps
+
+host: deps
+	@host/build-debian.sh $(BUILD)
+
+guest: deps
+	@$(MAKE) -s -C guest KDIR=$(KDIR)
+	@mkdir -p $(BUILD)/guest
+	@cp guest/pcm_guest.ko $(BUILD)/guest/pcm_guest.ko
+
+# The KVM selftest, built with the patched tree's own selftest library.
+selftests: host
+	@$(MAKE) -s -C $(KTREE) headers_install >/dev/null
+	@$(MAKE) -s -C $(KTREE)/tools/testing/selftests/kvm -j$(JOBS) \
+		TEST_GEN_PROGS_x86_64=x86_64/pcm_hypercall_test
+	@mkdir -p $(BUILD)/selftests
+	@cp $(KTREE)/tools/testing/selftests/kvm/x86_64/pcm_hypercall_test $(BUILD)/selftests/
+
+initramfs: deps
+	@mkdir -p $(BUILD)/testbed
+	@testbed/mkinitramfs $(BUILD)/testbed/initramfs.cpio.gz $(KVER)
+
+demo: all
+	@testbed/run --host-cmd 'testbed/demo host' 'testbed/demo guest'
+
+check: all
+	@scripts/check
+
+vm-run: all
+	@testbed/run --host-cmd "$$HOST_CMD" --share "$$SHARE" -- "$$CMD"
+
+clean:
+	-@$(MAKE) -s -C guest KDIR=$(KDIR) clean 2>/dev/null
+	rm -rf $(BUILD)
