@@ -24,7 +24,7 @@ export CMD HOST_CMD SHARE
 
 .PHONY: all deps host guest selftests initramfs demo check vm-run clean
 
-all: host guest selftests initramfs
+all: host guest selftests initramfs $(BUILD)/pcm-fields
 
 deps:
 	@scripts/install-deps
@@ -44,6 +44,11 @@ selftests: host
 		TEST_GEN_PROGS_x86_64=x86_64/pcm_hypercall_test
 	@mkdir -p $(BUILD)/selftests
 	@cp $(KTREE)/tools/testing/selftests/kvm/x86_64/pcm_hypercall_test $(BUILD)/selftests/
+
+# The counter list as "group field" lines, for shell scripts and tests.
+$(BUILD)/pcm-fields: scripts/pcm-fields host/include/uapi/linux/kvm_pcm_counters.h
+	@mkdir -p $(BUILD)
+	@scripts/pcm-fields >$@.tmp && mv $@.tmp $@
 
 initramfs: deps
 	@mkdir -p $(BUILD)/testbed

@@ -1,0 +1,134 @@
+#!/usr/bin/env bats
+# Runs inside the test-bed guest, with pcm_guest.ko loaded, on a host with
+# the patched KVM.  `host CMD` runs CMD on that host (testbed/bin/host).
+
+load ../lib/pcm.bash
+
+setup() {
+	host pcm-host switch on
+}
+
+teardown() {
+	host pcm-host switch on
+}
+
+# Give every counter its distinct value on the host; print the expected
+# "group/field value" lines.
+set_distinct_values() {
+	local i=0 args=() group field value
+
+	while read -r group field; do
+		value=$(pcm_distinct_value "$i")
+		args+=("$group/$field" "$value")
+		echo "$group/$field $value"
+		i=$((i + 1))
+	done < <(pcm_fields)
+	host pcm-host set "${args[@]}" >&2
+}
+
+@test "exactly the 36 ABI files exist, in three group directories" {
+	run pcm_fields
+	assert_equal "${#lines[@]}" 36
+	expected=$(pcm_fields | awk '{ print $1 "/" $2 }' | sort)
+	actual=$(cd "$PCM_SYSFS" && find . -mindepth 2 -type f | sed 's|^\./||' | sort)
+	assert_equal "$actual" "$expected"
+	run ls "$PCM_SYSFS"
+	assert_equal "$(echo "$output" | tr '\n' ' ')" "event replay sample "
+}
+
+@test "every file is read-only (0444) and owned by root" {
+	expected=$(pcm_fields | awk '{ print "444 root " $1 "/" $2 }')
+	mapfile -t files < <(pcm_fields | tr ' ' /)
+	cd "$PCM_SYSFS"
+	run stat -c '%a %U %n' "${files[@]}"
+	assert_success
+	assert_output "$expected"
+}
+
+@test "every file reads the distinct value the host set, as a decimal u64" {
+	local expected actual group_field value got
+	expected=$(set_distinct_values)
+	actual=$(while read -r group_field value; do
+		read -r got <"$PCM_SYSFS/$group_field" || got=ERROR
+		echo "$group_field $got"
+	done <<<"$expected")
+	assert_equal "$actual" "$expected"
+}
+
+@test "the full u64 range survives: 0 and 2^64-1" {
+	local first last
+	first=$(pcm_fields | head -n 1 | tr ' ' /)
+	last=$(pcm_fields | tail -n 1 | tr ' ' /)
+	host pcm-host set "$first" 0 "$last" 18446744073709551615
+	run cat "$PCM_SYSFS/$first"
+	assert_output 0
+	run cat "$PCM_SYSFS/$last"
+	assert_output 18446744073709551615
+	# What cat printed is the value and one newline, nothing more.
+	assert_equal "$(wc -c <"$PCM_SYSFS/$last")" 21
+}
+
+@test "each read is exactly one hypercall, counted on the host" {
+	local before after group field
+	before=$(host pcm-host hypercalls)
+	for _ in $(seq 10); do
+		read -r _ <"$PCM_SYSFS/replay/success"
+	done
+	after=$(host pcm-host hypercalls)
+	assert_equal "$((after - before))" 10
+
+	before=$after
+	while read -r group field; do
+		read -r _ <"$PCM_SYSFS/$group/$field"
+	done < <(pcm_fields)
+	after=$(host pcm-host hypercalls)
+	assert_equal "$((after - before))" 36
+}
+
+@test "switch off on the host: reads fail with EOPNOTSUPP, and work again when on" {
+	local first
+	first=$(pcm_fields | head -n 1 | tr ' ' /)
+	host pcm-host set "$first" 4242
+	host pcm-host switch off
+	assert_equal "$(host pcm-host switch)" N
+	run cat "$PCM_SYSFS/$first"
+	assert_failure
+	assert_output --partial "Operation not supported"
+	run dmesg
+	assert_output --partial "kvm.pcm_hypercall"
+
+	host pcm-host switch on
+	run cat "$PCM_SYSFS/$first"
+	assert_success
+	assert_output 4242
+}
+
+@test "writes are refused, even for root, and change nothing" {
+	local first
+	first=$(pcm_fields | head -n 1 | tr ' ' /)
+	host pcm-host set "$first" 777
+	run bash -c "echo 5 > $PCM_SYSFS/$first"
+	assert_failure
+	assert_output --partial "Permission denied"
+	run cat "$PCM_SYSFS/$first"
+	assert_output 777
+	assert_equal "$(host pcm-host get "$first")" 777
+}
+
+@test "unload removes the tree, reload brings it back" {
+	rmmod pcm_guest
+	[ ! -e "$PCM_SYSFS" ]
+	insmod "$PCM_REPO/build/guest/pcm_guest.ko"
+	[ -d "$PCM_SYSFS/replay" ]
+	host pcm-host set replay/success 9
+	run cat "$PCM_SYSFS/replay/success"
+	assert_output 9
+}
+
+@test "the guest kernel log has no oops, BUG or WARN since pcm_guest loaded" {
+	# From the module's first line on: the nested CPU model makes the
+	# guest kernel warn about XSAVE at boot, before pcm_guest exists.
+	run bash -c "dmesg | sed -n '/pcm_guest:/,\$p'"
+	assert_output --partial "pcm_guest:"
+	refute_output --regexp 'BUG:|WARNING:|Oops|general protection|Call Trace'
+}

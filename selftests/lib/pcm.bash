@@ -1,0 +1,20 @@
+# Shared by the bats suites.  The counter list comes from the ABI header
+# through scripts/pcm-fields; nothing here names a counter by hand.
+load /usr/lib/bats/bats-support/load.bash
+load /usr/lib/bats/bats-assert/load.bash
+
+PCM_REPO=${PCM_REPO:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}
+PCM_SYSFS=/sys/kernel/pcm
+
+# "group field" lines, in ABI order (make writes build/pcm-fields from the
+# header with scripts/pcm-fields).
+pcm_fields() {
+	cat "$PCM_REPO/build/pcm-fields"
+}
+
+# A value for counter number $1 (0-based) that no other counter has, with
+# bits set in the high and the low half, so a swapped, shifted or 32-bit
+# truncated field cannot pass.
+pcm_distinct_value() {
+	echo $(((($1 + 1) << 56) | (($1 + 1) * 65537)))
+}
