@@ -20,7 +20,11 @@ KDIR = /usr/src/linux-headers-$(KVER)
 KTREE := $(BUILD)/linux
 JOBS := $(shell nproc)
 
-export CMD HOST_CMD SHARE
+# CMD and HOST_CMD are shell text: pass them on as written, never expanded
+# by make (a '$(uname -r)' in them is for the shell in the VM).
+export PCM_CMD := $(value CMD)
+export PCM_HOST_CMD := $(value HOST_CMD)
+export PCM_SHARE := $(value SHARE)
 
 .PHONY: all deps host guest selftests initramfs demo check vm-run clean
 
@@ -60,8 +64,11 @@ demo: all
 check: all
 	@scripts/check
 
+# make itself can only exit 0 or 2; the line below names CMD's own status,
+# and testbed/run (which this calls) exits with it.
 vm-run: all
-	@testbed/run --host-cmd "$$HOST_CMD" --share "$$SHARE" -- "$$CMD"
+	@testbed/run --host-cmd "$$PCM_HOST_CMD" --share "$$PCM_SHARE" -- "$$PCM_CMD" || \
+		{ rc=$$?; echo "vm-run: exit status $$rc" >&2; exit $$rc; }
 
 clean:
 	-@$(MAKE) -s -C guest KDIR=$(KDIR) clean 2>/dev/null

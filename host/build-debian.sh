@@ -26,7 +26,7 @@ for f in "$tarball" "$headers/.config" "$headers/Module.symvers"; do
 done
 
 if [ ! -e "$tree/.pcm-extracted" ]; then
-	echo "  EXTRACT $tarball"
+	echo "  EXTRACT $tarball" >&2
 	rm -rf "$tree" "$build/pristine"
 	mkdir -p "$tree" "$build/pristine"
 	tar -xf "$tarball" -C "$tree" --strip-components=1
@@ -46,7 +46,7 @@ rsync -rlc "$build/stage/" "$tree/"
 cp "$headers/.config" "$build/config.wanted"
 "$tree/scripts/config" --file "$build/config.wanted" --enable KVM_PCM
 if ! cmp -s "$build/config.wanted" "$build/config.applied"; then
-	echo "  CONFIG  Debian $kver + CONFIG_KVM_PCM"
+	echo "  CONFIG  Debian $kver + CONFIG_KVM_PCM" >&2
 	cp "$build/config.wanted" "$tree/.config"
 	cp "$headers/Module.symvers" "$tree/Module.symvers"
 	make -s -C "$tree" olddefconfig
@@ -63,4 +63,4 @@ mkdir -p "$build/host"
 for m in kvm kvm-amd kvm-intel; do
 	cp "$tree/arch/x86/kvm/$m.ko" "$build/host/$m.ko"
 done
-echo "  MODULES $build/host/{kvm,kvm-amd,kvm-intel}.ko for $kver"
+echo "  MODULES $build/host/{kvm,kvm-amd,kvm-intel}.ko for $kver" >&2

@@ -1,0 +1,71 @@
+#!/usr/bin/env bats
+# Drives the whole chain from outside, through the commands people use:
+# `make vm-run` and `make demo` boot the patched KVM host and a guest.
+
+load ../lib/pcm.bash
+bats_require_minimum_version 1.5.0
+
+setup() {
+	cd "$PCM_REPO"
+}
+
+@test "vm-run prints CMD's output; testbed/run exits with CMD's status" {
+	run --separate-stderr make -s vm-run CMD='echo "hello from $(uname -r)"'
+	assert_success
+	assert_output "hello from $(scripts/debian-kver)"
+
+	run testbed/run 'echo on stdout; echo on stderr >&2; exit 7'
+	assert_equal "$status" 7
+	assert_output "on stdout
+on stderr"
+
+	# make can only exit 0 or 2, so vm-run names the status.
+	run --separate-stderr make -s vm-run CMD='exit 7'
+	assert_failure
+	[[ "$stderr" == *"vm-run: exit status 7"* ]]
+}
+
+@test "vm-run: HOST_CMD sets a host counter, the guest reads it with cat" {
+	run --separate-stderr make -s vm-run HOST_CMD='pcm-host set replay/success 532' \
+		CMD='cat /sys/kernel/pcm/replay/success'
+	assert_success
+	assert_output 532
+}
+
+@test "vm-run: a failing HOST_CMD fails the run and the guest does not run" {
+	run testbed/run --host-cmd 'echo host-side-problem; exit 4' 'echo guest-ran'
+	assert_equal "$status" 4
+	assert_output --partial host-side-problem
+	refute_output --partial guest-ran
+}
+
+@test "vm-run: SHARE is the guest's working directory, readable and writable" {
+	share=$(mktemp -d)
+	echo "data from outside" >"$share/in.txt"
+	run --separate-stderr make -s vm-run SHARE="$share" CMD='cat in.txt; pwd; echo written >out.txt'
+	assert_success
+	assert_output "data from outside
+/mnt/share"
+	assert_equal "$(cat "$share/out.txt")" written
+	rm -rf "$share"
+}
+
+@test "kvm.pcm_hypercall=0 on the host's kernel command line: cat fails with EOPNOTSUPP" {
+	PCM_HOST_APPEND=kvm.pcm_hypercall=0 run testbed/run \
+		--host-cmd 'cat /sys/module/kvm/parameters/pcm_hypercall' \
+		'cat /sys/kernel/pcm/replay/success'
+	assert_equal "$status" 1
+	assert_output --partial "N"
+	assert_output --partial "cat: /sys/kernel/pcm/replay/success: Operation not supported"
+}
+
+@test "make demo shows all 36 counters beside the host's values, and the disabled case" {
+	run --separate-stderr make -s demo
+	assert_success
+	# One row per counter: field, guest value, host value, equal.
+	while read -r group field; do
+		assert_line --regexp "^  $field +([0-9]+) +\\1\$"
+	done < <(pcm_fields)
+	assert_line "cat: /sys/kernel/pcm/replay/success: Operation not supported"
+	assert_equal "$(grep -c '^532$' <<<"$output")" 2
+}
