@@ -42,12 +42,16 @@ guest: deps
 	@cp guest/pcm_guest.ko $(BUILD)/guest/pcm_guest.ko
 
 # The KVM selftest, built with the patched tree's own selftest library.
+# OUTPUT is given because kselftest's lib.mk only sets it for a top-level
+# make (MAKELEVEL 0); left empty, it would write to /lib and /x86_64.
+KSELFTEST_KVM := $(KTREE)/tools/testing/selftests/kvm
 selftests: host
 	@$(MAKE) -s -C $(KTREE) headers_install >/dev/null
-	@$(MAKE) -s -C $(KTREE)/tools/testing/selftests/kvm -j$(JOBS) \
-		TEST_GEN_PROGS_x86_64=x86_64/pcm_hypercall_test
+	@$(MAKE) -s -C $(KSELFTEST_KVM) -j$(JOBS) OUTPUT=$(KSELFTEST_KVM) \
+		TEST_GEN_PROGS_x86_64=x86_64/pcm_hypercall_test \
+		TEST_GEN_PROGS_EXTENDED_x86_64=
 	@mkdir -p $(BUILD)/selftests
-	@cp $(KTREE)/tools/testing/selftests/kvm/x86_64/pcm_hypercall_test $(BUILD)/selftests/
+	@cp $(KSELFTEST_KVM)/x86_64/pcm_hypercall_test $(BUILD)/selftests/
 
 # The counter list as "group field" lines, for shell scripts and tests.
 $(BUILD)/pcm-fields: scripts/pcm-fields host/include/uapi/linux/kvm_pcm_counters.h
