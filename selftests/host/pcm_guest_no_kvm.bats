@@ -13,6 +13,6 @@ load ../lib/pcm.bash
 	assert_failure
 	assert_output --partial "No such device"
 	[ ! -e "$PCM_SYSFS" ]
-	run dmesg
+	run dmesg --notime
 	assert_output "pcm_guest: not running under KVM, refusing to load"
 }
