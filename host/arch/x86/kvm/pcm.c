@@ -13,7 +13,11 @@
 #include <linux/spinlock.h>
 #include <linux/string.h>
 
+#include "hyperv.h"
 #include "pcm.h"
+#include "trace.h"
+#include "x86.h"
+#include "xen.h"
 
 /* Guests of the ioctl era read exactly this many bytes; it never changes. */
 static_assert(sizeof(struct kvm_pcm_info) == 288);
@@ -140,6 +144,69 @@ unsigned long kvm_pcm_hypercall(struct kvm_vcpu *vcpu, gpa_t gpa)
 	if (kvm_vcpu_write_guest(vcpu, gpa, &info, sizeof(info)))
 		return -KVM_EFAULT;
 	return 0;
+}
+
+/*
+ * A PCM hypercall made with the other vendor's instruction (VMCALL on AMD,
+ * VMMCALL on Intel) raises #UD.  Upstream KVM then rewrites the instruction
+ * in guest memory (emulator_fix_hypercall()) and lets the guest retry; a
+ * guest whose text is read-only gets a page fault instead and oopses.  PCM
+ * guest modules of the ioctl era hard-code VMCALL, so serve their hypercall
+ * in place: no write to guest memory, no exception, RIP past the 3-byte
+ * instruction.  Every other hypercall number, and every other #UD, keeps
+ * the upstream path (including KVM_X86_QUIRK_FIX_HYPERCALL_INSN).
+ *
+ * Returns true if the #UD was such a hypercall and has been served.
+ */
+bool kvm_pcm_handle_foreign_hypercall(struct kvm_vcpu *vcpu)
+{
+	static const u8 vmcall[] = { 0x0f, 0x01, 0xc1 };
+	static const u8 vmmcall[] = { 0x0f, 0x01, 0xd9 };
+	bool op_64_bit = is_64_bit_hypercall(vcpu);
+	unsigned long nr, a0, ret;
+	struct x86_exception e;
+	u8 insn[3], native[3];
+
+	/* Xen and Hyper-V guests use their own hypercall ABI. */
+	if (kvm_xen_hypercall_enabled(vcpu->kvm) || kvm_hv_hypercall_enabled(vcpu))
+		return false;
+
+	nr = kvm_rax_read(vcpu);
+	a0 = kvm_rbx_read(vcpu);
+	if (!op_64_bit) {
+		nr &= 0xFFFFFFFF;
+		a0 &= 0xFFFFFFFF;
+	}
+	if (nr != PCM_HC_GET_PCM_INFO)
+		return false;
+
+	/* Fetched with the guest's own CPL, like the instruction itself. */
+	if (kvm_read_guest_virt(vcpu, kvm_get_linear_rip(vcpu), insn,
+				sizeof(insn), &e))
+		return false;
+	static_call(kvm_x86_patch_hypercall)(vcpu, native);
+	if ((memcmp(insn, vmcall, sizeof(insn)) &&
+	     memcmp(insn, vmmcall, sizeof(insn))) ||
+	    !memcmp(insn, native, sizeof(insn)))
+		return false;
+
+	trace_kvm_hypercall(nr, a0, kvm_rcx_read(vcpu), kvm_rdx_read(vcpu),
+			    kvm_rsi_read(vcpu));
+
+	/* As kvm_emulate_hypercall() does for the native instruction. */
+	if (static_call(kvm_x86_get_cpl)(vcpu) != 0)
+		ret = -KVM_EPERM;
+	else
+		ret = kvm_pcm_hypercall(vcpu, a0);
+	if (!op_64_bit)
+		ret = (u32)ret;
+	kvm_rax_write(vcpu, ret);
+	++vcpu->stat.hypercalls;
+
+	/* What skipping an instruction does, with the length known here. */
+	static_call(kvm_x86_set_interrupt_shadow)(vcpu, 0);
+	kvm_rip_write(vcpu, kvm_rip_read(vcpu) + sizeof(insn));
+	return true;
 }
 
 static int kvm_pcm_counter_get(void *data, u64 *value)

@@ -10,6 +10,7 @@
 #ifdef CONFIG_KVM_PCM
 void kvm_pcm_init_vm(struct kvm *kvm);
 unsigned long kvm_pcm_hypercall(struct kvm_vcpu *vcpu, gpa_t gpa);
+bool kvm_pcm_handle_foreign_hypercall(struct kvm_vcpu *vcpu);
 void kvm_pcm_create_vm_debugfs(struct kvm *kvm);
 #else
 static inline void kvm_pcm_init_vm(struct kvm *kvm)
@@ -19,6 +20,11 @@ static inline void kvm_pcm_init_vm(struct kvm *kvm)
 static inline unsigned long kvm_pcm_hypercall(struct kvm_vcpu *vcpu, gpa_t gpa)
 {
 	return -KVM_ENOSYS;
+}
+
+static inline bool kvm_pcm_handle_foreign_hypercall(struct kvm_vcpu *vcpu)
+{
+	return false;
 }
 
 static inline void kvm_pcm_create_vm_debugfs(struct kvm *kvm)
