@@ -18,3 +18,18 @@ pcm_fields() {
 pcm_distinct_value() {
 	echo $(((($1 + 1) << 56) | (($1 + 1) * 65537)))
 }
+
+# In the test-bed guest: give every counter its distinct value on the host
+# (`host pcm-host set`); print the expected "group/field value" lines, in
+# ABI order.
+pcm_set_distinct_values() {
+	local i=0 args=() group field value
+
+	while read -r group field; do
+		value=$(pcm_distinct_value "$i")
+		args+=("$group/$field" "$value")
+		echo "$group/$field $value"
+		i=$((i + 1))
+	done < <(pcm_fields)
+	host pcm-host set "${args[@]}" >&2
+}
