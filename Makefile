@@ -26,9 +26,10 @@ export PCM_CMD := $(value CMD)
 export PCM_HOST_CMD := $(value HOST_CMD)
 export PCM_SHARE := $(value SHARE)
 
-.PHONY: all deps host guest selftests initramfs demo check vm-run clean
+.PHONY: all deps host guest selftests kselftest initramfs demo check vm-run \
+	lint install clean
 
-all: host guest selftests initramfs $(BUILD)/pcm-fields
+all: host guest selftests kselftest initramfs $(BUILD)/pcm-fields
 
 deps:
 	@scripts/install-deps
@@ -36,22 +37,35 @@ deps:
 host: deps
 	@host/build-debian.sh $(BUILD)
 
+# With the test-only module pcm_old_vmcall.ko (selftests/guest).
+TESTMOD := selftests/guest/pcm_old_vmcall
 guest: deps
 	@$(MAKE) -s -C guest KDIR=$(KDIR)
+	@$(MAKE) -s -C $(TESTMOD) KDIR=$(KDIR)
 	@mkdir -p $(BUILD)/guest
 	@cp guest/pcm_guest.ko $(BUILD)/guest/pcm_guest.ko
+	@cp $(TESTMOD)/pcm_old_vmcall.ko $(BUILD)/guest/pcm_old_vmcall.ko
 
 # The KVM selftest, built with the patched tree's own selftest library.
 # OUTPUT is given because kselftest's lib.mk only sets it for a top-level
 # make (MAKELEVEL 0); left empty, it would write to /lib and /x86_64.
 KSELFTEST_KVM := $(KTREE)/tools/testing/selftests/kvm
+PCM_KVM_TESTS := pcm_hypercall_test pcm_foreign_hypercall_test
 selftests: host
 	@$(MAKE) -s -C $(KTREE) headers_install >/dev/null
 	@$(MAKE) -s -C $(KSELFTEST_KVM) -j$(JOBS) OUTPUT=$(KSELFTEST_KVM) \
-		TEST_GEN_PROGS_x86_64=x86_64/pcm_hypercall_test \
+		TEST_GEN_PROGS_x86_64="$(addprefix x86_64/,$(PCM_KVM_TESTS))" \
 		TEST_GEN_PROGS_EXTENDED_x86_64=
 	@mkdir -p $(BUILD)/selftests
-	@cp $(KSELFTEST_KVM)/x86_64/pcm_hypercall_test $(BUILD)/selftests/
+	@cp $(addprefix $(KSELFTEST_KVM)/x86_64/,$(PCM_KVM_TESTS)) $(BUILD)/selftests/
+
+# The guest's kselftest target pcm, built in the patched tree and installed
+# with run_kselftest.sh into build/kselftest.
+KSELFTESTS := $(KTREE)/tools/testing/selftests
+kselftest: selftests
+	@$(MAKE) -s -C $(KSELFTESTS) TARGETS=pcm
+	@$(MAKE) -s -C $(KSELFTESTS) TARGETS=pcm INSTALL_PATH=$(BUILD)/kselftest \
+		install >/dev/null
 
 # The counter list as "group field" lines, for shell scripts and tests.
 $(BUILD)/pcm-fields: scripts/pcm-fields host/include/uapi/linux/kvm_pcm_counters.h
@@ -74,6 +88,13 @@ vm-run: all
 	@testbed/run --host-cmd "$$PCM_HOST_CMD" --share "$$PCM_SHARE" -- "$$PCM_CMD" || \
 		{ rc=$$?; echo "vm-run: exit status $$rc" >&2; exit $$rc; }
 
+lint: host
+	@scripts/lint
+
+install:
+	@DESTDIR="$(DESTDIR)" scripts/install
+
 clean:
 	-@$(MAKE) -s -C guest KDIR=$(KDIR) clean 2>/dev/null
+	-@$(MAKE) -s -C $(TESTMOD) KDIR=$(KDIR) clean 2>/dev/null
 	rm -rf $(BUILD)

@@ -5,6 +5,8 @@
  * Every counter of struct kvm_pcm_info is a read-only file
  * /sys/kernel/pcm/<group>/<field>.  A read issues hypercall
  * PCM_HC_GET_PCM_INFO once and prints the one counter the file stands for.
+ * /sys/kernel/pcm/snapshot prints every counter from one hypercall, so
+ * the values belong to one moment (like /proc/vmstat or /sys/block/X/stat).
  *
  * The files and the groups are expanded from the one counter list,
  * <linux/kvm_pcm_counters.h>; no counter name is written here.
@@ -69,12 +71,24 @@ static int pcm_hc_errno(long ret)
 	}
 }
 
-static ssize_t pcm_show(struct kobject *kobj, struct kobj_attribute *kattr,
-			char *buf)
+static bool root_only;
+module_param(root_only, bool, 0444);
+MODULE_PARM_DESC(root_only, "Files readable by root only (0400 instead of 0444)");
+
+/* The root_only parameter decides every file's mode, once, at load. */
+static umode_t pcm_attr_mode(struct kobject *kobj, struct attribute *attr,
+			     int n)
 {
-	const struct pcm_attr *pa = container_of(kattr, struct pcm_attr, kattr);
+	return root_only ? 0400 : attr->mode;
+}
+
+/*
+ * Issue the hypercall once and return all counters in a new buffer, or an
+ * ERR_PTR(); the caller kfree()s the buffer.
+ */
+static struct kvm_pcm_info *pcm_get_info(void)
+{
 	struct kvm_pcm_info *info;
-	u64 value = 0;
 	int err;
 
 	/* The ABI: 36 little-endian u64, 288 bytes, no padding. */
@@ -92,14 +106,28 @@ static ssize_t pcm_show(struct kobject *kobj, struct kobj_attribute *kattr,
 	BUILD_BUG_ON(sizeof(*info) > PAGE_SIZE);
 	info = kzalloc(sizeof(*info), GFP_KERNEL);
 	if (!info)
-		return -ENOMEM;
+		return ERR_PTR(-ENOMEM);
 
 	err = pcm_hc_errno(kvm_hypercall1(PCM_HC_GET_PCM_INFO, __pa(info)));
-	if (!err)
-		value = info->counters[pa->counter];
-	kfree(info);
+	if (err) {
+		kfree(info);
+		return ERR_PTR(err);
+	}
+	return info;
+}
 
-	return err ? err : sysfs_emit(buf, "%llu\n", value);
+static ssize_t pcm_show(struct kobject *kobj, struct kobj_attribute *kattr,
+			char *buf)
+{
+	const struct pcm_attr *pa = container_of(kattr, struct pcm_attr, kattr);
+	struct kvm_pcm_info *info = pcm_get_info();
+	u64 value;
+
+	if (IS_ERR(info))
+		return PTR_ERR(info);
+	value = info->counters[pa->counter];
+	kfree(info);
+	return sysfs_emit(buf, "%llu\n", value);
 }
 
 /* All counters, indexed by enum kvm_pcm_counter. */
@@ -128,12 +156,45 @@ static const struct attribute_group pcm_group_list[PCM_NR_GROUPS] = {
 	[PCM_GROUP_##_group] = {					\
 		.name = #_group,					\
 		.attrs = pcm_group_attrs[PCM_GROUP_##_group],		\
+		.is_visible = pcm_attr_mode,				\
 	},
 #define KVM_PCM_COUNTER(_group, _field)
 #include <linux/kvm_pcm_counters.h>
 };
 
-static const struct attribute_group *pcm_groups[PCM_NR_GROUPS + 1] = {
+/* snapshot: every counter as "group/field value", from one hypercall. */
+static ssize_t snapshot_show(struct kobject *kobj, struct kobj_attribute *kattr,
+			     char *buf)
+{
+	struct kvm_pcm_info *info = pcm_get_info();
+	ssize_t len = 0;
+	unsigned int i;
+
+	if (IS_ERR(info))
+		return PTR_ERR(info);
+	for (i = 0; i < ARRAY_SIZE(pcm_attrs); i++)
+		len += sysfs_emit_at(buf, len, "%s/%s %llu\n",
+				     pcm_group_list[pcm_attrs[i].group].name,
+				     pcm_attrs[i].kattr.attr.name,
+				     info->counters[pcm_attrs[i].counter]);
+	kfree(info);
+	return len;
+}
+
+static struct kobj_attribute snapshot_attr = __ATTR_RO(snapshot);
+
+static struct attribute *pcm_top_attrs[] = {
+	&snapshot_attr.attr,
+	NULL,
+};
+
+static const struct attribute_group pcm_top_group = {
+	.attrs = pcm_top_attrs,
+	.is_visible = pcm_attr_mode,
+};
+
+static const struct attribute_group *pcm_groups[PCM_NR_GROUPS + 2] = {
+	&pcm_top_group,
 #define KVM_PCM_GROUP(_group)	(&pcm_group_list[PCM_GROUP_##_group]),
 #define KVM_PCM_COUNTER(_group, _field)
 #include <linux/kvm_pcm_counters.h>

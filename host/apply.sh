@@ -1,8 +1,9 @@
 #!/bin/bash
-# Apply the PCM host patch set to a Linux 6.1 source tree:
+# Apply the PCM patch set to a Linux 6.1 source tree:
 #   host/apply.sh <linux-6.1 tree>
-# Copies the new files (pcm.c, pcm.h, the headers) into the tree, then
-# applies the hook patches in host/patches.  Every patch is checked first,
+# Copies the new files (pcm.c, pcm.h, the headers, the KVM selftests and
+# the guest driver as drivers/virt/pcm/) into the tree, then applies the
+# hook patches in host/patches.  Every patch is checked first,
 # so a tree it does not fit (or one already patched) is left untouched.
 set -euo pipefail
 
@@ -25,11 +26,19 @@ done
 (cd "$here" && find arch include -type f) | while read -r f; do
 	install -D -m 0644 "$here/$f" "$ksrc/$f"
 done
-# The KVM selftest sits beside upstream's; the patches add it to the Makefile.
-install -D -m 0644 "$top/selftests/kvm/x86_64/pcm_hypercall_test.c" \
-	"$ksrc/tools/testing/selftests/kvm/x86_64/pcm_hypercall_test.c"
+# The KVM selftests sit beside upstream's; the patches add them to the Makefile.
+for t in pcm_hypercall_test pcm_foreign_hypercall_test; do
+	install -D -m 0644 "$top/selftests/kvm/x86_64/$t.c" \
+		"$ksrc/tools/testing/selftests/kvm/x86_64/$t.c"
+done
+# The guest's kselftest target, tools/testing/selftests/pcm.
+install -D -m 0644 "$top/selftests/pcm/Makefile" "$top/selftests/pcm/pcm_sysfs_test.c" \
+	-t "$ksrc/tools/testing/selftests/pcm"
+# The guest driver, as drivers/virt/pcm/ (CONFIG_PCM_GUEST).
+install -D -m 0644 "$top/Kconfig" "$ksrc/drivers/virt/pcm/Kconfig"
+install -m 0644 "$top/guest/Makefile" "$top/guest/pcm_guest.c" "$ksrc/drivers/virt/pcm/"
 
 for p in "$here"/patches/*.patch; do
 	patch -p1 -d "$ksrc" --forward --quiet <"$p"
 done
-echo "apply.sh: PCM host patch set applied to $ksrc (enable CONFIG_KVM_PCM)"
+echo "apply.sh: PCM patch set applied to $ksrc (enable CONFIG_KVM_PCM, CONFIG_PCM_GUEST)"

@@ -16,7 +16,8 @@ tree=$build/linux
 jobs=${JOBS:-$(nproc)}
 # Where host/ may change files; kept pristine so host/ can be re-applied.
 pristine_paths="arch/x86/kvm arch/x86/include include/uapi/linux
-	include/linux/kvm_host.h virt/kvm tools/testing/selftests/kvm"
+	include/linux/kvm_host.h virt/kvm tools/testing/selftests/kvm drivers/virt
+	tools/testing/selftests/Makefile"
 
 for f in "$tarball" "$headers/.config" "$headers/Module.symvers"; do
 	if [ ! -e "$f" ]; then
@@ -34,6 +35,10 @@ if [ ! -e "$tree/.pcm-extracted" ]; then
 	(cd "$tree" && cp -a --parents $pristine_paths "$build/pristine/")
 	touch "$tree/.pcm-extracted"
 fi
+# A path added to the list after the tree was extracted is still pristine.
+for p in $pristine_paths; do
+	[ -e "$build/pristine/$p" ] || (cd "$tree" && cp -a --parents "$p" "$build/pristine/")
+done
 
 # Apply host/ to a pristine copy of the paths it may touch, then copy into
 # the tree only what differs, so make rebuilds only what changed.
@@ -44,19 +49,21 @@ rsync -rlc "$build/stage/" "$tree/"
 
 # Debian's configuration with CONFIG_KVM_PCM on.
 cp "$headers/.config" "$build/config.wanted"
-"$tree/scripts/config" --file "$build/config.wanted" --enable KVM_PCM
+"$tree/scripts/config" --file "$build/config.wanted" --enable KVM_PCM --module PCM_GUEST
 if ! cmp -s "$build/config.wanted" "$build/config.applied"; then
-	echo "  CONFIG  Debian $kver + CONFIG_KVM_PCM" >&2
+	echo "  CONFIG  Debian $kver + CONFIG_KVM_PCM, CONFIG_PCM_GUEST=m" >&2
 	cp "$build/config.wanted" "$tree/.config"
 	cp "$headers/Module.symvers" "$tree/Module.symvers"
 	make -s -C "$tree" olddefconfig
 	make -s -C "$tree" -j"$jobs" KERNELRELEASE="$kver" modules_prepare
 	cp "$build/config.wanted" "$build/config.applied"
 fi
-if ! grep -q '^CONFIG_KVM_PCM=y' "$tree/.config"; then
-	echo "build-debian.sh: CONFIG_KVM_PCM did not stick in $tree/.config" >&2
-	exit 1
-fi
+for opt in CONFIG_KVM_PCM=y CONFIG_PCM_GUEST=m; do
+	if ! grep -q "^$opt\$" "$tree/.config"; then
+		echo "build-debian.sh: $opt did not stick in $tree/.config" >&2
+		exit 1
+	fi
+done
 
 make -s -C "$tree" -j"$jobs" KERNELRELEASE="$kver" M=arch/x86/kvm modules
 mkdir -p "$build/host"

@@ -6,9 +6,10 @@ load ../lib/pcm.bash
 bats_require_minimum_version 1.5.0
 
 setup() {
-	cd "$PCM_REPO"
+	cd "$PCM_REPO" || return
 }
 
+# shellcheck disable=SC2016 # $(uname -r) is for the guest's shell
 @test "vm-run prints CMD's output; testbed/run exits with CMD's status" {
 	run --separate-stderr make -s vm-run CMD='echo "hello from $(uname -r)"'
 	assert_success
@@ -22,6 +23,7 @@ on stderr"
 	# make can only exit 0 or 2, so vm-run names the status.
 	run --separate-stderr make -s vm-run CMD='exit 7'
 	assert_failure
+	# shellcheck disable=SC2154 # set by run --separate-stderr
 	[[ "$stderr" == *"vm-run: exit status 7"* ]]
 }
 
@@ -63,7 +65,7 @@ on stderr"
 	run --separate-stderr make -s demo
 	assert_success
 	# One row per counter: field, guest value, host value, equal.
-	while read -r group field; do
+	while read -r _ field; do
 		assert_line --regexp "^  $field +([0-9]+) +\\1\$"
 	done < <(pcm_fields)
 	assert_line "cat: /sys/kernel/pcm/replay/success: Operation not supported"

@@ -1,0 +1,232 @@
+#!/usr/bin/env bats
+# tools/pcmstat against the real pcm_guest, inside the test-bed guest on the
+# patched host (`host CMD` runs CMD on that host).  The expected outputs are
+# built from the ABI list (build/pcm-fields) and the values the host set.
+# stderr and stderr_lines are set by bats' run --separate-stderr:
+# shellcheck disable=SC2154
+
+load ../lib/pcm.bash
+bats_require_minimum_version 1.5.0
+
+PCMSTAT=$PCM_REPO/tools/pcmstat
+
+setup() {
+	T=$BATS_TEST_TMPDIR
+	host pcm-host switch on
+}
+
+teardown() {
+	host pcm-host switch on
+	if ! grep -q '^pcm_guest ' /proc/modules; then
+		insmod "$PCM_REPO/build/guest/pcm_guest.ko"
+	fi
+}
+
+
+# The old tool's header of group $1.
+header() {
+	case "$1" in
+	event) printf '        ****** display pcm event ******* \n' ;;
+	*) printf '        ****** display pcm %s ******\n' "$1" ;;
+	esac
+}
+
+# What the old tool prints for the groups $2..., from the "group/field
+# value" lines in file $1.
+expected_views() {
+	local values=$1 want name value
+	shift
+
+	for want in "$@"; do
+		header "$want"
+		while read -r name value; do
+			[ "${name%%/*}" = "$want" ] || continue
+			printf '%23s : %s\n' "${name#*/}" "$value"
+		done <"$values"
+		printf '\n'
+	done
+}
+
+all_groups() {
+	pcm_fields | awk '!seen[$1]++ { print $1 }'
+}
+
+# Byte for byte: files $1 (expected) and $2 (actual); a diff on failure.
+assert_same_bytes() {
+	if ! cmp -s "$1" "$2"; then
+		echo "bytes differ (cat -A; expected -, actual +):"
+		diff -u <(cat -A "$1") <(cat -A "$2") || true
+		return 1
+	fi
+}
+
+@test "pcmstat -a and no option: the host's values, in the old tool's bytes" {
+	pcm_set_distinct_values >"$T/values"
+	mapfile -t groups < <(all_groups)
+	expected_views "$T/values" "${groups[@]}" >"$T/expected"
+	"$PCMSTAT" -a >"$T/actual"
+	assert_same_bytes "$T/expected" "$T/actual"
+	"$PCMSTAT" >"$T/actual"
+	assert_same_bytes "$T/expected" "$T/actual"
+}
+
+@test "pcmstat -s, -r, -e: one view each, the host's values" {
+	local opt group
+	pcm_set_distinct_values >"$T/values"
+	for opt in s r e; do
+		case $opt in
+		s) group=sample ;;
+		r) group=replay ;;
+		e) group=event ;;
+		esac
+		expected_views "$T/values" "$group" >"$T/expected"
+		"$PCMSTAT" "-$opt" >"$T/actual"
+		assert_same_bytes "$T/expected" "$T/actual"
+	done
+}
+
+@test "pcmstat -a equals what the per-counter files give" {
+	local group field v
+	pcm_set_distinct_values >/dev/null
+	while read -r group field; do
+		read -r v <"$PCM_SYSFS/$group/$field"
+		echo "$group/$field $v"
+	done < <(pcm_fields) >"$T/files"
+	mapfile -t groups < <(all_groups)
+	expected_views "$T/files" "${groups[@]}" >"$T/expected"
+	"$PCMSTAT" -a >"$T/actual"
+	assert_same_bytes "$T/expected" "$T/actual"
+}
+
+@test "pcmstat -j: valid JSON with the host's values, in ABI order" {
+	pcm_set_distinct_values >"$T/values"
+	"$PCMSTAT" -j >"$T/json"
+	python3 -m json.tool "$T/json" >/dev/null
+	python3 - "$T/json" "$T/values" <<'EOF'
+import json, sys
+doc = json.load(open(sys.argv[1]), object_pairs_hook=lambda p: p)
+got = [f"{g}/{f} {v}" for g, counters in doc for f, v in counters
+       if type(v) is int]
+want = open(sys.argv[2]).read().splitlines()
+assert got == want, (got, want)
+EOF
+}
+
+@test "pcmstat -p: Prometheus text format with the host's values" {
+	pcm_set_distinct_values >"$T/values"
+	"$PCMSTAT" -p >"$T/prom"
+	run grep -Evc '^(# HELP pcm_[a-z]+_total .+|# TYPE pcm_[a-z]+_total counter|pcm_[a-z]+_total\{counter="[a-z0-9_]+"\} [0-9]+)$' "$T/prom"
+	assert_output 0
+	sed -n 's/^pcm_\([a-z]*\)_total{counter="\([a-z0-9_]*\)"} /\1\/\2 /p' "$T/prom" >"$T/samples"
+	assert_same_bytes "$T/values" "$T/samples"
+	run grep -c '^# TYPE ' "$T/prom"
+	assert_output "$(all_groups | wc -l)"
+}
+
+@test "pcmstat -h, -v: exit 0, text on stderr only; unknown option: exit 2" {
+	run --separate-stderr "$PCMSTAT" -h
+	assert_success
+	assert_output ''
+	[[ "$stderr" == *"usage: pcmstat"* ]]
+	run --separate-stderr "$PCMSTAT" -v
+	assert_success
+	assert_output ''
+	assert_equal "$stderr" "pcmstat 1.0"
+	run --separate-stderr "$PCMSTAT" -z
+	assert_equal "$status" 2
+	assert_output ''
+	assert_equal "${#stderr_lines[@]}" 1
+}
+
+@test "one pcmstat is one hypercall, whatever the output format" {
+	local before after opt
+	for opt in -a -s -j -p; do
+		before=$(host pcm-host hypercalls)
+		"$PCMSTAT" "$opt" >/dev/null
+		after=$(host pcm-host hypercalls)
+		echo "pcmstat $opt"
+		assert_equal "$((after - before))" 1
+	done
+}
+
+@test "the full u64 range: 0 and 2^64-1 reach every output unchanged" {
+	local first last
+	first=$(pcm_fields | head -n 1 | tr ' ' /)
+	last=$(pcm_fields | tail -n 1 | tr ' ' /)
+	host pcm-host set "$first" 0 "$last" 18446744073709551615
+	run "$PCMSTAT" -a
+	assert_line "$(printf '%23s : %s' "${first#*/}" 0)"
+	assert_line "$(printf '%23s : %s' "${last#*/}" 18446744073709551615)"
+	run "$PCMSTAT" -j
+	assert_output --partial "\"${first#*/}\": 0,"
+	assert_output --partial "\"${last#*/}\": 18446744073709551615}}"
+	run "$PCMSTAT" -p
+	assert_line "pcm_${last%%/*}_total{counter=\"${last#*/}\"} 18446744073709551615"
+}
+
+@test "dash and busybox sh give the same bytes as /bin/sh" {
+	local opt sh
+	pcm_set_distinct_values >/dev/null
+	for opt in -a -s -r -e -j -p; do
+		"$PCMSTAT" "$opt" >"$T/expected"
+		for sh in dash "busybox sh"; do
+			$sh "$PCMSTAT" "$opt" >"$T/actual"
+			echo "$sh pcmstat $opt"
+			assert_same_bytes "$T/expected" "$T/actual"
+		done
+	done
+}
+
+@test "host switch off: exit 4, one line naming kvm.pcm_hypercall, nothing on stdout" {
+	host pcm-host switch off
+	for opt in -a -s -j -p; do
+		run --separate-stderr "$PCMSTAT" "$opt"
+		assert_equal "$status" 4
+		assert_output ''
+		assert_equal "${#stderr_lines[@]}" 1
+		[[ "$stderr" == *kvm.pcm_hypercall* ]]
+	done
+	run --separate-stderr dash "$PCMSTAT"
+	assert_equal "$status" 4
+	host pcm-host switch on
+	run "$PCMSTAT" -r
+	assert_success
+}
+
+@test "pcm_guest unloaded: exit 3, suggests modprobe pcm_guest; loaded again: works" {
+	rmmod pcm_guest
+	[ ! -e "$PCM_SYSFS" ]
+	run --separate-stderr "$PCMSTAT"
+	assert_equal "$status" 3
+	assert_output ''
+	assert_equal "${#stderr_lines[@]}" 1
+	[[ "$stderr" == *"modprobe pcm_guest"* ]]
+	# The same machine made to look like bare metal: exit 5.
+	echo 'tsc hpet acpi_pm' >"$T/clocksource"
+	printf 'flags\t\t: fpu tsc msr\n' >"$T/cpuinfo"
+	PCM_CLOCKSOURCE_FILE=$T/clocksource PCM_CPUINFO_FILE=$T/cpuinfo \
+		run --separate-stderr "$PCMSTAT"
+	assert_equal "$status" 5
+	[[ "$stderr" == *"not running under KVM"* ]]
+
+	insmod "$PCM_REPO/build/guest/pcm_guest.ko"
+	host pcm-host set replay/success 9
+	run "$PCMSTAT" -r
+	assert_success
+	assert_line "$(printf '%23s : %s' success 9)"
+}
+
+@test "snapshot unreadable for this user (root_only=1): exit 6 with the error" {
+	modinfo -F parm "$PCM_REPO/build/guest/pcm_guest.ko" | grep -q '^root_only:' ||
+		skip "this pcm_guest has no root_only parameter"
+	rmmod pcm_guest
+	insmod "$PCM_REPO/build/guest/pcm_guest.ko" root_only=1
+	run --separate-stderr setpriv --reuid=65534 --regid=65534 --clear-groups "$PCMSTAT"
+	assert_equal "$status" 6
+	assert_output ''
+	assert_equal "$stderr" "pcmstat: cannot read $PCM_SYSFS/snapshot: Permission denied"
+	run "$PCMSTAT" -s
+	assert_success
+	rmmod pcm_guest
+	insmod "$PCM_REPO/build/guest/pcm_guest.ko"
+}
