@@ -126,8 +126,13 @@ unsigned long kvm_pcm_hypercall(struct kvm_vcpu *vcpu, gpa_t gpa)
 	struct kvm_pcm_info info;
 	unsigned long flags;
 
+	/*
+	 * One lock for the count and the snapshot, so the 36 values belong
+	 * together; a call that fails below has only cost the copy.
+	 */
 	spin_lock_irqsave(&pcm->lock, flags);
 	pcm->hypercalls++;
+	info = pcm->info;
 	spin_unlock_irqrestore(&pcm->lock, flags);
 
 	if (!READ_ONCE(pcm_hypercall))
@@ -135,11 +140,6 @@ unsigned long kvm_pcm_hypercall(struct kvm_vcpu *vcpu, gpa_t gpa)
 
 	if (!kvm_pcm_is_writable_ram(vcpu, gpa, sizeof(info)))
 		return -KVM_EFAULT;
-
-	/* One snapshot under the lock, so the 36 values belong together. */
-	spin_lock_irqsave(&pcm->lock, flags);
-	info = pcm->info;
-	spin_unlock_irqrestore(&pcm->lock, flags);
 
 	if (kvm_vcpu_write_guest(vcpu, gpa, &info, sizeof(info)))
 		return -KVM_EFAULT;
