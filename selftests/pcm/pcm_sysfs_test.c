@@ -64,8 +64,8 @@ static void test_counter(unsigned int i)
 {
 	char path[128], buf[64];
 	struct stat st;
+	int fd, write_errno = 0;
 	ssize_t len;
-	int fd;
 
 	snprintf(path, sizeof(path), PCM_SYSFS "/%s/%s",
 		 counters[i].group, counters[i].field);
@@ -80,16 +80,19 @@ static void test_counter(unsigned int i)
 				      counters[i].field, strerror(-len));
 		return;
 	}
+	/* Saved at once: is_u64_line() below clears errno. */
 	fd = open(path, O_WRONLY);
-	if (fd >= 0)
+	if (fd < 0)
+		write_errno = errno;
+	else
 		close(fd);
 	ksft_test_result(((st.st_mode & 07777) == 0444 ||
 			  (st.st_mode & 07777) == 0400) &&
-			 is_u64_line(buf) && fd < 0 && errno == EACCES,
+			 is_u64_line(buf) && write_errno == EACCES,
 			 "%s/%s: mode %o, \"%.*s\", write %s\n",
 			 counters[i].group, counters[i].field,
 			 st.st_mode & 07777, (int)strcspn(buf, "\n"), buf,
-			 fd < 0 ? strerror(errno) : "allowed");
+			 fd < 0 ? strerror(write_errno) : "allowed");
 }
 
 static void test_snapshot(void)
