@@ -27,7 +27,7 @@ export PCM_HOST_CMD := $(value HOST_CMD)
 export PCM_SHARE := $(value SHARE)
 
 .PHONY: all deps host guest selftests kselftest initramfs demo check vm-run \
-	lint install clean
+	bench lint install clean
 
 all: host guest selftests kselftest initramfs $(BUILD)/pcm-fields
 
@@ -45,19 +45,20 @@ guest: deps
 	@mkdir -p $(BUILD)/guest
 	@cp guest/pcm_guest.ko $(BUILD)/guest/pcm_guest.ko
 	@cp $(TESTMOD)/pcm_old_vmcall.ko $(BUILD)/guest/pcm_old_vmcall.ko
+	@$(CC) -O2 -Wall -o $(BUILD)/guest/pcm_cpuid_loop selftests/guest/pcm_cpuid_loop.c
 
 # The KVM selftest, built with the patched tree's own selftest library.
 # OUTPUT is given because kselftest's lib.mk only sets it for a top-level
 # make (MAKELEVEL 0); left empty, it would write to /lib and /x86_64.
 KSELFTEST_KVM := $(KTREE)/tools/testing/selftests/kvm
-PCM_KVM_TESTS := pcm_hypercall_test pcm_foreign_hypercall_test
+PCM_KVM_PROGS := $(basename $(notdir $(wildcard selftests/kvm/x86_64/*.c)))
 selftests: host
 	@$(MAKE) -s -C $(KTREE) headers_install >/dev/null
 	@$(MAKE) -s -C $(KSELFTEST_KVM) -j$(JOBS) OUTPUT=$(KSELFTEST_KVM) \
-		TEST_GEN_PROGS_x86_64="$(addprefix x86_64/,$(PCM_KVM_TESTS))" \
+		TEST_GEN_PROGS_x86_64="$(addprefix x86_64/,$(PCM_KVM_PROGS))" \
 		TEST_GEN_PROGS_EXTENDED_x86_64=
 	@mkdir -p $(BUILD)/selftests
-	@cp $(addprefix $(KSELFTEST_KVM)/x86_64/,$(PCM_KVM_TESTS)) $(BUILD)/selftests/
+	@cp $(addprefix $(KSELFTEST_KVM)/x86_64/,$(PCM_KVM_PROGS)) $(BUILD)/selftests/
 
 # The guest's kselftest target pcm, built in the patched tree and installed
 # with run_kselftest.sh into build/kselftest.
@@ -81,6 +82,10 @@ demo: all
 
 check: all
 	@scripts/check
+
+# Numbers, not a test: counting on versus off, hypercalls per read.
+bench: all
+	@scripts/bench
 
 # make itself can only exit 0 or 2; the line below names CMD's own status,
 # and testbed/run (which this calls) exits with it.

@@ -3,8 +3,10 @@
  * pcm_guest - PCM statistics of a record/replay KVM host in sysfs.
  *
  * Every counter of struct kvm_pcm_info is a read-only file
- * /sys/kernel/pcm/<group>/<field>.  A read issues hypercall
- * PCM_HC_GET_PCM_INFO once and prints the one counter the file stands for.
+ * /sys/kernel/pcm/<group>/<field>.  A read issues one PCM hypercall and
+ * prints the one counter the file stands for: PCM_HC_GET_PCM_INFO_SIZED
+ * (105) where the host has it, else PCM_HC_GET_PCM_INFO (104), which every
+ * PCM host has.
  * /sys/kernel/pcm/snapshot prints every counter from one hypercall, so
  * the values belong to one moment (like /proc/vmstat or /sys/block/X/stat).
  *
@@ -49,15 +51,22 @@ struct pcm_attr {
 };
 
 /*
- * Map the result of PCM_HC_GET_PCM_INFO to an errno that a script can tell
- * apart from the others (see the errno table in the ABI document).
+ * Whether the host serves PCM_HC_GET_PCM_INFO_SIZED, and how many counters
+ * both sides know: probed at load; a host that stops answering 105 (the
+ * VM migrated to an older host) turns the first off for good.
  */
-static int pcm_hc_errno(long ret)
+static bool pcm_use_sized;
+static unsigned int pcm_nr_counters = KVM_PCM_NR_COUNTERS;
+
+/*
+ * Map the failed result of a PCM hypercall to an errno that a script can
+ * tell apart from the others (see the errno table in the ABI document).
+ */
+static int pcm_hc_errno(unsigned int nr, long ret)
 {
 	switch (ret) {
-	case 0:
-		return 0;
 	case -KVM_ENOSYS:
+	case -KVM_EOPNOTSUPP:
 		pr_notice_ratelimited("host has PCM hypercalls switched off or unsupported (kvm.pcm_hypercall)\n");
 		return -EOPNOTSUPP;
 	case -KVM_EPERM:
@@ -65,10 +74,42 @@ static int pcm_hc_errno(long ret)
 	case -KVM_EFAULT:
 		return -EFAULT;
 	default:
-		pr_warn_ratelimited("hypercall %d returned unexpected value %ld\n",
-				    PCM_HC_GET_PCM_INFO, ret);
+		pr_warn_ratelimited("hypercall %u returned unexpected value %ld\n",
+				    nr, ret);
 		return -EIO;
 	}
+}
+
+/* A layout size only a PCM host answers 105 with: 104's or longer. */
+static bool pcm_valid_size(long ret)
+{
+	return ret >= PCM_HC_GET_PCM_INFO_LEN && !(ret % sizeof(u64));
+}
+
+/*
+ * Fill @info with one hypercall.  Returns how many counters the host
+ * wrote, or a negative errno.
+ */
+static int pcm_hypercall(struct kvm_pcm_info *info)
+{
+	long ret;
+
+	if (READ_ONCE(pcm_use_sized)) {
+		ret = kvm_hypercall2(PCM_HC_GET_PCM_INFO_SIZED, __pa(info),
+				     pcm_nr_counters * sizeof(u64));
+		if (pcm_valid_size(ret))
+			return min_t(unsigned long, ret / sizeof(u64),
+				     pcm_nr_counters);
+		if (ret != -KVM_ENOSYS)
+			return pcm_hc_errno(PCM_HC_GET_PCM_INFO_SIZED, ret);
+		pr_notice_once("host no longer serves hypercall %d, using %d\n",
+			       PCM_HC_GET_PCM_INFO_SIZED, PCM_HC_GET_PCM_INFO);
+		WRITE_ONCE(pcm_use_sized, false);
+	}
+	ret = kvm_hypercall1(PCM_HC_GET_PCM_INFO, __pa(info));
+	if (!ret)
+		return PCM_HC_GET_PCM_INFO_LEN / sizeof(u64);
+	return pcm_hc_errno(PCM_HC_GET_PCM_INFO, ret);
 }
 
 static bool root_only;
@@ -84,15 +125,17 @@ static umode_t pcm_attr_mode(struct kobject *kobj, struct attribute *attr,
 
 /*
  * Issue the hypercall once and return all counters in a new buffer, or an
- * ERR_PTR(); the caller kfree()s the buffer.
+ * ERR_PTR(); *@nr is how many the host wrote.  The caller kfree()s the
+ * buffer.
  */
-static struct kvm_pcm_info *pcm_get_info(void)
+static struct kvm_pcm_info *pcm_get_info(unsigned int *nr)
 {
 	struct kvm_pcm_info *info;
-	int err;
+	int ret;
 
-	/* The ABI: 36 little-endian u64, 288 bytes, no padding. */
-	BUILD_BUG_ON(sizeof(*info) != 288);
+	/* 104 writes 288 bytes: the first 36 counters, never more. */
+	BUILD_BUG_ON(PCM_HC_GET_PCM_INFO_LEN != 288);
+	BUILD_BUG_ON(sizeof(*info) < PCM_HC_GET_PCM_INFO_LEN);
 
 	/*
 	 * The host writes the buffer by guest physical address, so it must
@@ -108,11 +151,12 @@ static struct kvm_pcm_info *pcm_get_info(void)
 	if (!info)
 		return ERR_PTR(-ENOMEM);
 
-	err = pcm_hc_errno(kvm_hypercall1(PCM_HC_GET_PCM_INFO, __pa(info)));
-	if (err) {
+	ret = pcm_hypercall(info);
+	if (ret < 0) {
 		kfree(info);
-		return ERR_PTR(err);
+		return ERR_PTR(ret);
 	}
+	*nr = ret;
 	return info;
 }
 
@@ -120,13 +164,18 @@ static ssize_t pcm_show(struct kobject *kobj, struct kobj_attribute *kattr,
 			char *buf)
 {
 	const struct pcm_attr *pa = container_of(kattr, struct pcm_attr, kattr);
-	struct kvm_pcm_info *info = pcm_get_info();
+	struct kvm_pcm_info *info;
+	unsigned int nr;
 	u64 value;
 
+	info = pcm_get_info(&nr);
 	if (IS_ERR(info))
 		return PTR_ERR(info);
 	value = info->counters[pa->counter];
 	kfree(info);
+	/* A host this VM migrated to after load may have fewer counters. */
+	if (pa->counter >= nr)
+		return -ENODATA;
 	return sysfs_emit(buf, "%llu\n", value);
 }
 
@@ -144,6 +193,17 @@ static struct pcm_attr pcm_attrs[KVM_PCM_NR_COUNTERS] = {
 #include <linux/kvm_pcm_counters.h>
 };
 
+/* Counters the host does not have get no file; root_only sets the mode. */
+static umode_t pcm_counter_mode(struct kobject *kobj, struct attribute *attr,
+				int n)
+{
+	struct pcm_attr *pa = container_of(attr, struct pcm_attr, kattr.attr);
+
+	if (pa->counter >= pcm_nr_counters)
+		return 0;
+	return pcm_attr_mode(kobj, attr, n);
+}
+
 /*
  * The NULL-terminated attribute array of each group, filled from pcm_attrs
  * by pcm_guest_init(): the counter list has no per-group sublists.
@@ -156,7 +216,7 @@ static const struct attribute_group pcm_group_list[PCM_NR_GROUPS] = {
 	[PCM_GROUP_##_group] = {					\
 		.name = #_group,					\
 		.attrs = pcm_group_attrs[PCM_GROUP_##_group],		\
-		.is_visible = pcm_attr_mode,				\
+		.is_visible = pcm_counter_mode,				\
 	},
 #define KVM_PCM_COUNTER(_group, _field)
 #include <linux/kvm_pcm_counters.h>
@@ -166,13 +226,14 @@ static const struct attribute_group pcm_group_list[PCM_NR_GROUPS] = {
 static ssize_t snapshot_show(struct kobject *kobj, struct kobj_attribute *kattr,
 			     char *buf)
 {
-	struct kvm_pcm_info *info = pcm_get_info();
+	struct kvm_pcm_info *info;
+	unsigned int i, nr;
 	ssize_t len = 0;
-	unsigned int i;
 
+	info = pcm_get_info(&nr);
 	if (IS_ERR(info))
 		return PTR_ERR(info);
-	for (i = 0; i < ARRAY_SIZE(pcm_attrs); i++)
+	for (i = 0; i < nr; i++)
 		len += sysfs_emit_at(buf, len, "%s/%s %llu\n",
 				     pcm_group_list[pcm_attrs[i].group].name,
 				     pcm_attrs[i].kattr.attr.name,
@@ -202,6 +263,30 @@ static const struct attribute_group *pcm_groups[PCM_NR_GROUPS + 2] = {
 
 static struct kobject *pcm_kobj;
 
+/*
+ * Ask the host for the size of its layout (105 with size 0).  A host with
+ * only 104 answers -KVM_ENOSYS; one with the hypercalls switched off
+ * -KVM_EOPNOTSUPP, and then has at least the 104 layout.
+ */
+static void __init pcm_probe_host(void)
+{
+	long ret = kvm_hypercall2(PCM_HC_GET_PCM_INFO_SIZED, 0, 0);
+
+	/* Anything else, such as a Hyper-V status, is not a PCM answer. */
+	if (!pcm_valid_size(ret) && ret != -KVM_EOPNOTSUPP) {
+		pcm_nr_counters = PCM_HC_GET_PCM_INFO_LEN / sizeof(u64);
+		pr_info("host has hypercall %d only: %u counters\n",
+			PCM_HC_GET_PCM_INFO, pcm_nr_counters);
+		return;
+	}
+	if (pcm_valid_size(ret))
+		pcm_nr_counters = min_t(unsigned long, ret / sizeof(u64),
+					KVM_PCM_NR_COUNTERS);
+	pcm_use_sized = true;
+	pr_info("host has hypercall %d: %u counters\n",
+		PCM_HC_GET_PCM_INFO_SIZED, pcm_nr_counters);
+}
+
 static int __init pcm_guest_init(void)
 {
 	unsigned int nr[PCM_NR_GROUPS] = { 0 };
@@ -218,6 +303,7 @@ static int __init pcm_guest_init(void)
 
 		pcm_group_attrs[group][nr[group]++] = &pcm_attrs[i].kattr.attr;
 	}
+	pcm_probe_host();
 
 	pcm_kobj = kobject_create_and_add("pcm", kernel_kobj);
 	if (!pcm_kobj)

@@ -1,11 +1,13 @@
 #!/bin/bash
 # The documentation names exactly the counters of the ABI header, in its
-# order, and its reStructuredText parses.  Prints TAP.
+# order, says who moves each one exactly as the code does, and its
+# reStructuredText parses.  Prints TAP.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 rst_hypercall=$top/Documentation/virt/kvm/x86/pcm-hypercall.rst
 rst_admin=$top/Documentation/admin-guide/pcm.rst
 abi=$top/Documentation/ABI/testing/sysfs-kernel-pcm
+host=$top/host
 fields=$("$top/scripts/pcm-fields") || exit 1
 n=0 failed=0
 
@@ -20,7 +22,7 @@ result() {
 }
 
 echo "TAP version 13"
-echo "1..5"
+echo "1..6"
 
 # The layout table: "offset index group field", one row per counter.
 expected=$(awk '{ printf "%d %d %s %s\n", NR * 8 - 8, NR - 1, $1, $2 }' <<<"$fields")
@@ -36,6 +38,28 @@ result "${PIPESTATUS[0]}" "sysfs-kernel-pcm documents exactly the ABI's files"
 whats=$(grep -cE '^What:[[:space:]]+/sys/kernel/pcm/[a-z]+/[a-z0-9_]+$' "$abi")
 [ "$whats" = 36 ]
 result $? "sysfs-kernel-pcm has a What: line for each of the 36 files (found $whats)"
+
+# "Who moves each counter": one row per counter, in ABI order, each given to
+# KVM or to the engine; and the KVM rows are exactly the counters the code
+# counts, i.e. the KVM_PCM_<group>_<field> names in pcm.h and in the lines
+# the patches add (the hooks in x86.c, cpuid.c, ...), so a new count site or
+# a forgotten row fails here.
+who=$(awk '
+	/^Group +Field +Who +What/ { table = 1; next }
+	table && /^=/ { if (++borders == 2) exit; next }
+	table && /^[a-z]/ { print $1, $2, $3 }
+' "$rst_hypercall")
+expected=$(awk '{ print $1, $2, "KVM|engine" }' <<<"$fields")
+actual=$(awk '{ print $1, $2, ($3 == "KVM" || $3 == "engine") ? "KVM|engine" : $3 }' <<<"$who")
+diff <(echo "$expected") <(echo "$actual") | sed 's/^/# table: /'
+table_rc=${PIPESTATUS[0]}
+documented=$(awk '$3 == "KVM" { print "KVM_PCM_" $1 "_" $2 }' <<<"$who" | sort)
+counted=$( (cat "$host/arch/x86/kvm/pcm.h"; grep -h '^+' "$host"/patches/*.patch) |
+	LC_ALL=C grep -ohE 'KVM_PCM_[a-z]+_[a-z0-9_]+' | grep -vx KVM_PCM_NR_COUNTERS | sort -u)
+diff <(echo "$documented") <(echo "$counted") | sed 's/^/# KVM rows vs code: /'
+code_rc=${PIPESTATUS[0]}
+[ "$table_rc" = 0 ] && [ "$code_rc" = 0 ]
+result $? "pcm-hypercall.rst says who moves each counter, KVM exactly where the code counts ($(wc -w <<<"$counted") KVM-counted)"
 
 for rst in "$rst_hypercall" "$rst_admin"; do
 	python3 - "$rst" <<'PY' 2>&1 | sed 's/^/# /'

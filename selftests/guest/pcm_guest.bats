@@ -4,6 +4,14 @@
 
 load ../lib/pcm.bash
 
+setup_file() {
+	pcm_stop_kvm_counting
+}
+
+teardown_file() {
+	pcm_restart_kvm_counting
+}
+
 setup() {
 	host pcm-host switch on
 }

@@ -25,12 +25,14 @@ oopsed_since_load() {
 }
 
 setup_file() {
+	pcm_stop_kvm_counting
 	host pcm-host switch on
 	echo "$MARK" >/dev/kmsg
 	insmod "$OLD_KO"
 }
 
 teardown_file() {
+	pcm_restart_kvm_counting
 	host pcm-host switch on
 	if grep -q '^pcm_old_vmcall ' /proc/modules && ! oopsed_since_load; then
 		rmmod pcm_old_vmcall

@@ -10,6 +10,14 @@ bats_require_minimum_version 1.5.0
 
 PCMSTAT=$PCM_REPO/tools/pcmstat
 
+setup_file() {
+	pcm_stop_kvm_counting
+}
+
+teardown_file() {
+	pcm_restart_kvm_counting
+}
+
 setup() {
 	T=$BATS_TEST_TMPDIR
 	host pcm-host switch on

@@ -33,3 +33,15 @@ pcm_set_distinct_values() {
 	done < <(pcm_fields)
 	host pcm-host set "${args[@]}" >&2
 }
+
+# The suites that compare what the host set with what the guest reads
+# stop KVM's own counting for their run (setup_file/teardown_file): the
+# guest's timer MSR writes, interrupts and port I/O would move event
+# counters in between.  pcm_abi.bats checks the counting itself.
+pcm_stop_kvm_counting() {
+	host pcm-host counting off
+}
+
+pcm_restart_kvm_counting() {
+	host pcm-host counting on
+}

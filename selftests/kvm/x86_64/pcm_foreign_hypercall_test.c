@@ -26,26 +26,14 @@
 #include <asm/kvm_para.h>
 #include <linux/kvm_para.h>
 #include <linux/kvm_pcm.h>
-#include <fcntl.h>
-#include <limits.h>
-#include <signal.h>
-#include <stdarg.h>
-#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "test_util.h"
 #include "kvm_util.h"
 #include "processor.h"
-
-#define KVM_DEBUGFS		"/sys/kernel/debug/kvm"
-#define PCM_PARAM		"/sys/module/kvm/parameters/pcm_hypercall"
-
-#define PCM_INFO_SIZE		sizeof(struct kvm_pcm_info)
+#include "pcm_util.h"
 
 /* VMCALL and VMMCALL are both 3-byte instructions. */
 #define HYPERCALL_INSN_SIZE	3
@@ -62,46 +50,14 @@
 /* Not a hypercall KVM knows: upstream answers -KVM_ENOSYS. */
 #define UNKNOWN_HC_NR		0x1234
 
-/* What every byte of the buffer page holds before a case runs. */
-#define POISON			0xa5
-
 /* The handler takes every exception vector. */
 #define NR_EXCEPTION_VECTORS	32
-
-/* A guest that never exits (RIP not moved: a loop) fails after this. */
-#define RUN_TIMEOUT_S		60
-
-/* Port the CPL 3 stub writes to when its hypercall has returned. */
-#define CPL3_DONE_PORT		0x80
-
-/* Flat 64-bit user segments, RPL 3 (like Linux's __USER_CS/__USER_DS). */
-#define USER_CS			0x33
-#define USER_DS			0x2b
-#define RFLAGS_IOPL3		(3UL << 12)
 
 static const u8 vmcall[HYPERCALL_INSN_SIZE] = { 0x0f, 0x01, 0xc1 };
 static const u8 vmmcall[HYPERCALL_INSN_SIZE] = { 0x0f, 0x01, 0xd9 };
 
 /* The CPU vendor's own hypercall instruction and the other one. */
 static const u8 *native_insn, *foreign_insn;
-
-/* The 36 counters, expanded from the one list, <linux/kvm_pcm_counters.h>. */
-struct pcm_counter {
-	const char *group;
-	const char *field;
-	size_t offset;
-};
-
-static const struct pcm_counter pcm_counters[] = {
-#define KVM_PCM_COUNTER(_group, _field)					\
-	{ #_group, #_field, KVM_PCM_##_group##_##_field * sizeof(u64) },
-#include <linux/kvm_pcm_counters.h>
-};
-
-static_assert(ARRAY_SIZE(pcm_counters) == KVM_PCM_NR_COUNTERS,
-	      "counter table does not cover struct kvm_pcm_info");
-static_assert(sizeof(struct kvm_pcm_info) == 288,
-	      "struct kvm_pcm_info is not 288 bytes");
 
 /* Set by the host before the guest runs. */
 static u64 guest_stub;
@@ -169,22 +125,6 @@ static void guest_code(void)
 	GUEST_DONE();
 }
 
-/* Distinct in every byte that matters: a swapped, shifted or truncated field differs. */
-static u64 pcm_value(unsigned int i)
-{
-	return ((u64)(i + 1) << 56) | ((u64)(i + 1) * 0x10001);
-}
-
-static bool expect_u64(const char *what, u64 expected, u64 got)
-{
-	if (expected == got)
-		return true;
-
-	ksft_print_msg("%s: expected %#lx (%ld), got %#lx (%ld)\n",
-		       what, expected, (s64)expected, got, (s64)got);
-	return false;
-}
-
 static bool expect_bytes(const char *what, const u8 *expected, const u8 *got,
 			 size_t len)
 {
@@ -203,147 +143,10 @@ static bool expect_bytes(const char *what, const u8 *expected, const u8 *got,
 	return false;
 }
 
-static void __printf(3, 4) format_path(char *buf, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, size, fmt, ap);
-	va_end(ap);
-	TEST_ASSERT(n >= 0 && n < size, "path too long: %s...", buf);
-}
-
-/* KVM names a VM's debugfs directory after the creating pid and the VM fd. */
-static void pcm_dir_of(struct kvm_vm *vm, char *dir, size_t size)
-{
-	format_path(dir, size, "%s/%d-%d/pcm", KVM_DEBUGFS, getpid(), vm->fd);
-}
-
-static u64 read_u64_file(const char *path)
-{
-	char buf[32] = {}, *end;
-	u64 val;
-	ssize_t n;
-	int fd;
-
-	fd = open(path, O_RDONLY);
-	TEST_ASSERT(fd >= 0, "open(%s) failed: %s", path, strerror(errno));
-	n = read(fd, buf, sizeof(buf) - 1);
-	TEST_ASSERT(n > 0, "read(%s) failed: %s", path, strerror(errno));
-	close(fd);
-
-	errno = 0;
-	val = strtoull(buf, &end, 10);
-	TEST_ASSERT(!errno && end != buf && !strcmp(end, "\n"),
-		    "%s: expected \"%%llu\\n\", got \"%s\"", path, buf);
-	return val;
-}
-
-/* Write @s with one write(2); return 0 or the errno it failed with. */
-static int write_file(const char *path, const char *s)
-{
-	size_t len = strlen(s);
-	ssize_t n;
-	int fd, err;
-
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return errno;
-	n = write(fd, s, len);
-	err = n < 0 ? errno : 0;
-	close(fd);
-	if (!err && n != len)
-		err = EIO;
-	return err;
-}
-
-static u64 read_hypercalls(const char *dir)
-{
-	char path[PATH_MAX];
-
-	format_path(path, sizeof(path), "%s/hypercalls", dir);
-	return read_u64_file(path);
-}
-
-static void set_all_counters(const char *dir)
-{
-	char path[PATH_MAX], val[32];
-	int i, err;
-
-	for (i = 0; i < ARRAY_SIZE(pcm_counters); i++) {
-		format_path(path, sizeof(path), "%s/%s/%s", dir,
-			    pcm_counters[i].group, pcm_counters[i].field);
-		snprintf(val, sizeof(val), "%lu", pcm_value(i));
-		err = write_file(path, val);
-		TEST_ASSERT(!err, "writing %s to %s failed: %s", val, path,
-			    strerror(err));
-	}
-}
-
-/* Compare the buffer with what was set, field by field, by the table. */
-static bool check_values(const u8 *buf)
-{
-	bool ok = true;
-	u64 got;
-	int i;
-
-	for (i = 0; i < ARRAY_SIZE(pcm_counters); i++) {
-		memcpy(&got, buf + pcm_counters[i].offset, sizeof(got));
-		if (got == pcm_value(i))
-			continue;
-		ksft_print_msg("%s.%s: expected %#lx, got %#lx\n",
-			       pcm_counters[i].group, pcm_counters[i].field,
-			       pcm_value(i), got);
-		ok = false;
-	}
-	return ok;
-}
-
-/* Every byte of the buffer page must still be poison. */
-static bool check_poison(const u8 *buf)
-{
-	int i;
-
-	for (i = 0; i < PAGE_SIZE; i++) {
-		if (buf[i] == POISON)
-			continue;
-		ksft_print_msg("buffer byte %d: expected %#x, got %#x\n",
-			       i, POISON, buf[i]);
-		return false;
-	}
-	return true;
-}
-
-static void on_alarm(int sig)
-{
-}
-
-/*
- * KVM_RUN once; false (and said why) if the guest did not exit within
- * RUN_TIMEOUT_S, e.g. because RIP never moved past the instruction.
- */
-static bool run_vcpu(struct kvm_vcpu *vcpu)
-{
-	int rc;
-
-	alarm(RUN_TIMEOUT_S);
-	rc = __vcpu_run(vcpu);
-	alarm(0);
-	if (rc && errno == EINTR) {
-		ksft_print_msg("the guest did not exit within %d s: looping on the instruction?\n",
-			       RUN_TIMEOUT_S);
-		return false;
-	}
-	TEST_ASSERT(!rc, KVM_IOCTL_ERROR(KVM_RUN, rc));
-	return true;
-}
-
 /* A VM whose guest calls the stub once; fresh for every case. */
 struct stub_vm {
 	struct kvm_vm *vm;
 	struct kvm_vcpu *vcpu;
-	char dir[PATH_MAX];	/* <debugfs>/kvm/<pid>-<vm fd>/pcm */
 	u64 stub_gva;
 	u8 *stub;
 	u64 buf_gpa;
@@ -367,7 +170,7 @@ static void setup_buffer(struct stub_vm *t)
 
 	t->buf_gpa = addr_gva2gpa(t->vm, gva);
 	t->buf = addr_gva2hva(t->vm, gva);
-	memset(t->buf, POISON, PAGE_SIZE);
+	memset(t->buf, PCM_POISON, PAGE_SIZE);
 }
 
 static void create_stub_vm(struct stub_vm *t, bool quirk_off)
@@ -387,8 +190,7 @@ static void create_stub_vm(struct stub_vm *t, bool quirk_off)
 	setup_stub(t);
 	setup_buffer(t);
 
-	pcm_dir_of(t->vm, t->dir, sizeof(t->dir));
-	set_all_counters(t->dir);
+	pcm_set_all_counters(t->vm);
 }
 
 /*
@@ -420,7 +222,7 @@ static void make_stub_readonly(struct stub_vm *t)
  */
 static bool call_stub(struct stub_vm *t, u64 nr, u64 a0, u64 *rax, u64 *calls)
 {
-	u64 before = read_hypercalls(t->dir);
+	u64 before = pcm_get_hypercalls(t->vm);
 	struct kvm_run *run = t->vcpu->run;
 	struct ucall uc;
 
@@ -431,7 +233,7 @@ static bool call_stub(struct stub_vm *t, u64 nr, u64 a0, u64 *rax, u64 *calls)
 	sync_global_to_guest(t->vm, guest_nr);
 	sync_global_to_guest(t->vm, guest_a0);
 
-	if (!run_vcpu(t->vcpu))
+	if (!pcm_run_vcpu(t->vcpu))
 		return false;
 
 	switch (get_ucall(t->vcpu, &uc)) {
@@ -447,7 +249,7 @@ static bool call_stub(struct stub_vm *t, u64 nr, u64 a0, u64 *rax, u64 *calls)
 	}
 
 	sync_global_from_guest(t->vm, guest_seen);
-	*calls = read_hypercalls(t->dir) - before;
+	*calls = pcm_get_hypercalls(t->vm) - before;
 	*rax = uc.args[1];
 	return true;
 }
@@ -471,7 +273,8 @@ static bool check_stub(struct stub_vm *t, u64 rax, u64 calls,
 	ok &= expect_u64("pcm/hypercalls delta", e->calls, calls);
 	ok &= expect_bytes("instruction bytes", e->insn, t->stub + STUB_INSN,
 			   HYPERCALL_INSN_SIZE);
-	ok &= e->values ? check_values(t->buf) : check_poison(t->buf);
+	ok &= e->values ? pcm_check_values(t->buf) :
+			   pcm_check_poison(t->buf, PAGE_SIZE);
 
 	if (e->ud) {
 		ok &= expect_u64("exceptions", 1, s->fault_count);
@@ -572,52 +375,6 @@ static bool test_pcm_quirk_off(void)
 	return run_stub_case(true, false, PCM_HC_GET_PCM_INFO, &e);
 }
 
-/* kvm.pcm_hypercall as found at start ('Y' or 'N'), 0 if unknown. */
-static char pcm_param_orig;
-
-static int set_pcm_param(bool on)
-{
-	return write_file(PCM_PARAM, on ? "Y" : "N");
-}
-
-/* Put the parameter back; also runs from a signal handler, so no stdio. */
-static void restore_pcm_param(void)
-{
-	char val[2] = { pcm_param_orig, 0 };
-
-	if (pcm_param_orig)
-		write_file(PCM_PARAM, val);
-}
-
-static void restore_pcm_param_on_signal(int sig)
-{
-	restore_pcm_param();
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-/* The cases need the hypercall on; restore whatever was there at exit. */
-static void enable_pcm_param(void)
-{
-	char buf[8] = {};
-	int fd, err;
-
-	fd = open(PCM_PARAM, O_RDONLY);
-	TEST_ASSERT(fd >= 0, "open(%s) failed: %s", PCM_PARAM, strerror(errno));
-	if (read(fd, buf, sizeof(buf) - 1) > 0 && (buf[0] == 'Y' || buf[0] == 'N'))
-		pcm_param_orig = buf[0];
-	close(fd);
-	TEST_ASSERT(pcm_param_orig, "%s: expected Y or N, got \"%s\"",
-		    PCM_PARAM, buf);
-
-	atexit(restore_pcm_param);
-	signal(SIGINT, restore_pcm_param_on_signal);
-	signal(SIGTERM, restore_pcm_param_on_signal);
-
-	err = set_pcm_param(true);
-	TEST_ASSERT(!err, "writing Y to %s failed: %s", PCM_PARAM, strerror(err));
-}
-
 /* Switched off: still served in place, with -KVM_ENOSYS. */
 static bool test_switch_off_enosys(void)
 {
@@ -625,37 +382,13 @@ static bool test_switch_off_enosys(void)
 		.rax = (u64)-KVM_ENOSYS, .calls = 1, .insn = foreign_insn,
 	};
 	bool ok;
-	int err;
 
-	err = set_pcm_param(false);
-	if (err) {
-		ksft_print_msg("writing N to %s: expected success, got %s\n",
-			       PCM_PARAM, strerror(err));
+	if (!pcm_try_set_param(PCM_PARAM_HYPERCALL, false))
 		return false;
-	}
 	ok = run_stub_case(false, false, PCM_HC_GET_PCM_INFO, &e);
 
-	err = set_pcm_param(true);
-	TEST_ASSERT(!err, "writing Y to %s failed: %s", PCM_PARAM, strerror(err));
+	pcm_set_param(PCM_PARAM_HYPERCALL, true);
 	return ok;
-}
-
-/* Set the U bit at every level of the guest page tables that map @gva. */
-static void make_user_accessible(struct kvm_vm *vm, u64 gva)
-{
-	u64 table = vm->pgd, *pte;
-	int level;
-
-	for (level = PG_LEVEL_512G; level >= PG_LEVEL_4K; level--) {
-		pte = addr_gpa2hva(vm, table);
-		pte += (gva >> PG_LEVEL_SHIFT(level)) & 0x1ff;
-		TEST_ASSERT(*pte & PTE_PRESENT_MASK,
-			    "gva %#lx not mapped at level %d", gva, level);
-		TEST_ASSERT(level == PG_LEVEL_4K || !(*pte & PTE_LARGE_MASK),
-			    "gva %#lx mapped by a huge page at level %d", gva, level);
-		*pte |= PTE_USER_MASK;
-		table = PTE_GET_PFN(*pte) << vm->page_shift;
-	}
 }
 
 /*
@@ -664,60 +397,37 @@ static void make_user_accessible(struct kvm_vm *vm, u64 gva)
  * exits to userspace (IOPL 3 lets CPL 3 use the port).  Upstream would
  * inject #GP for a VMCALL (KVM's emulator takes it as privileged) and
  * rewrite a VMMCALL, which the stub, writable, would allow; served in
- * place, it gets -KVM_EPERM and its bytes stay.  No descriptor is ever
- * loaded, so the GDT needs no user entries; the CPL is SS.DPL on VMX and
- * SVM alike.  An exception at CPL 3 has no TSS stack to go to and shuts
- * the VM down, which shows as the wrong exit.
+ * place, it gets -KVM_EPERM and its bytes stay (see pcm_vcpu_set_cpl3()).
+ * An exception at CPL 3 has no TSS stack to go to and shuts the VM down,
+ * which shows as the wrong exit.
  */
 static bool test_cpl3_eperm(void)
 {
-	/* out %al, $CPL3_DONE_PORT; jmp . */
-	static const u8 done[] = { 0xe6, CPL3_DONE_PORT, 0xeb, 0xfe };
 	u64 calls_before, calls_after;
 	struct kvm_sregs sregs;
 	struct kvm_regs regs;
 	struct stub_vm t = {};
-	struct kvm_run *run;
 	bool ok = true;
 
 	t.vm = vm_create_with_one_vcpu(&t.vcpu, guest_code);
-	pcm_dir_of(t.vm, t.dir, sizeof(t.dir));
-	set_all_counters(t.dir);
+	pcm_set_all_counters(t.vm);
 
 	setup_stub(&t);
-	memcpy(t.stub + STUB_NEXT, done, sizeof(done));
-	make_user_accessible(t.vm, t.stub_gva);
+	memcpy(t.stub + STUB_NEXT, pcm_cpl3_done, sizeof(pcm_cpl3_done));
+	pcm_make_user_accessible(t.vm, t.stub_gva);
 	setup_buffer(&t);
 
-	vcpu_sregs_get(t.vcpu, &sregs);
-	sregs.cs.selector = USER_CS;		/* 64-bit code, as set up */
-	sregs.cs.dpl = 3;
-	sregs.ss = sregs.ds;			/* flat writable data */
-	sregs.ss.selector = USER_DS;
-	sregs.ss.dpl = 3;
-	vcpu_sregs_set(t.vcpu, &sregs);
+	pcm_vcpu_set_cpl3(t.vcpu, t.stub_gva + STUB_INSN, PCM_HC_GET_PCM_INFO,
+			  t.buf_gpa);
 
-	vcpu_regs_get(t.vcpu, &regs);
-	regs.rax = PCM_HC_GET_PCM_INFO;
-	regs.rbx = t.buf_gpa;
-	regs.rip = t.stub_gva + STUB_INSN;
-	regs.rflags = X86_EFLAGS_FIXED | RFLAGS_IOPL3;
-	vcpu_regs_set(t.vcpu, &regs);
-
-	calls_before = read_hypercalls(t.dir);
-	if (!run_vcpu(t.vcpu)) {
+	calls_before = pcm_get_hypercalls(t.vm);
+	if (!pcm_run_vcpu(t.vcpu)) {
 		ok = false;
 		goto out;
 	}
-	calls_after = read_hypercalls(t.dir);
+	calls_after = pcm_get_hypercalls(t.vm);
 
-	run = t.vcpu->run;
-	if (run->exit_reason != KVM_EXIT_IO || run->io.port != CPL3_DONE_PORT ||
-	    run->io.direction != KVM_EXIT_IO_OUT) {
-		ksft_print_msg("exit: expected KVM_EXIT_IO out to port %#x, got %u (%s) port %#x\n",
-			       CPL3_DONE_PORT, run->exit_reason,
-			       exit_reason_str(run->exit_reason),
-			       run->exit_reason == KVM_EXIT_IO ? run->io.port : 0);
+	if (!pcm_check_cpl3_done(t.vcpu)) {
 		ok = false;
 		goto out;
 	}
@@ -732,7 +442,7 @@ static bool test_cpl3_eperm(void)
 	ok &= expect_u64("pcm/hypercalls delta", 0, calls_after - calls_before);
 	ok &= expect_bytes("instruction bytes", foreign_insn,
 			   t.stub + STUB_INSN, HYPERCALL_INSN_SIZE);
-	ok &= check_poison(t.buf);
+	ok &= pcm_check_poison(t.buf, PAGE_SIZE);
 out:
 	kvm_vm_free(t.vm);
 	return ok;
@@ -752,31 +462,13 @@ static const struct {
 	{ "switch_off_enosys", test_switch_off_enosys },
 };
 
-/* True if this KVM has per-VM PCM debugfs directories. */
-static bool have_pcm(void)
-{
-	char dir[PATH_MAX];
-	struct kvm_vm *vm;
-	struct stat st;
-	bool ret;
-
-	vm = vm_create_barebones();
-	pcm_dir_of(vm, dir, sizeof(dir));
-	ret = !stat(dir, &st) && S_ISDIR(st.st_mode);
-	kvm_vm_free(vm);
-	return ret;
-}
-
 int main(void)
 {
-	struct sigaction sa = { .sa_handler = on_alarm };
 	bool quirk_off_ok;
 	int i;
 
 	ksft_print_header();
-
-	if (geteuid())
-		ksft_exit_skip("needs root for debugfs and module parameters\n");
+	pcm_require_host();
 
 	if (is_amd_cpu()) {
 		native_insn = vmmcall;
@@ -788,15 +480,8 @@ int main(void)
 		ksft_exit_skip("neither AMD nor Intel: no native hypercall instruction\n");
 	}
 
-	if (!have_pcm())
-		ksft_exit_skip("no PCM support: no %s/<vm>/pcm (CONFIG_KVM_PCM? debugfs?)\n",
-			       KVM_DEBUGFS);
-
-	enable_pcm_param();
-
-	/* No SA_RESTART: the alarm must end KVM_RUN with EINTR. */
-	TEST_ASSERT(!sigaction(SIGALRM, &sa, NULL), "sigaction: %s",
-		    strerror(errno));
+	/* The cases need the hypercall on; put back as found at exit. */
+	pcm_set_param(PCM_PARAM_HYPERCALL, true);
 
 	quirk_off_ok = kvm_check_cap(KVM_CAP_DISABLE_QUIRKS2) &
 		       KVM_X86_QUIRK_FIX_HYPERCALL_INSN;

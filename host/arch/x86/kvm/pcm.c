@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * PCM statistics of a record/replay host: per-VM counters, the hypercall
- * that copies them to a guest (PCM_HC_GET_PCM_INFO), and a per-VM debugfs
- * view.  Documentation/virt/kvm/x86/pcm-hypercall.rst describes the ABI.
+ * PCM statistics of a record/replay host: per-VM counters, of which KVM
+ * counts some itself per vCPU, the hypercalls that copy them to a guest
+ * (PCM_HC_GET_PCM_INFO and PCM_HC_GET_PCM_INFO_SIZED), a per-VM debugfs
+ * view and a global one.  Documentation/virt/kvm/x86/pcm-hypercall.rst
+ * describes the ABI.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -10,6 +12,7 @@
 #include <linux/fs.h>
 #include <linux/kvm_host.h>
 #include <linux/module.h>
+#include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
 
@@ -19,13 +22,56 @@
 #include "x86.h"
 #include "xen.h"
 
-/* Guests of the ioctl era read exactly this many bytes; it never changes. */
-static_assert(sizeof(struct kvm_pcm_info) == 288);
+/* Guests of the ioctl era read exactly 288 bytes; that never changes. */
+static_assert(PCM_HC_GET_PCM_INFO_LEN == 288);
+static_assert(sizeof(struct kvm_pcm_info) >= PCM_HC_GET_PCM_INFO_LEN);
 
 static bool __read_mostly pcm_hypercall = true;
 module_param(pcm_hypercall, bool, 0644);
 MODULE_PARM_DESC(pcm_hypercall,
-		 "Serve the PCM_HC_GET_PCM_INFO hypercall (default: on)");
+		 "Serve the PCM hypercalls 104 and 105 (default: on)");
+
+static bool __read_mostly pcm_sized_hypercall = true;
+module_param(pcm_sized_hypercall, bool, 0644);
+MODULE_PARM_DESC(pcm_sized_hypercall,
+		 "Serve PCM_HC_GET_PCM_INFO_SIZED (105); off, guests see a host that only has 104 (default: on)");
+
+/*
+ * A static key rather than a bool: the per-event cost with counting off
+ * is a patched-out jump, which is what "make bench" compares against.
+ */
+DEFINE_STATIC_KEY_TRUE(kvm_pcm_count_events);
+EXPORT_SYMBOL_GPL(kvm_pcm_count_events);
+
+static int kvm_pcm_count_events_set(const char *val,
+				    const struct kernel_param *kp)
+{
+	bool on;
+	int ret;
+
+	ret = kstrtobool(val, &on);
+	if (ret)
+		return ret;
+	if (on)
+		static_branch_enable(&kvm_pcm_count_events);
+	else
+		static_branch_disable(&kvm_pcm_count_events);
+	return 0;
+}
+
+static int kvm_pcm_count_events_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%c\n",
+			  static_key_enabled(&kvm_pcm_count_events) ? 'Y' : 'N');
+}
+
+static const struct kernel_param_ops kvm_pcm_count_events_ops = {
+	.set = kvm_pcm_count_events_set,
+	.get = kvm_pcm_count_events_get,
+};
+module_param_cb(pcm_count_events, &kvm_pcm_count_events_ops, NULL, 0644);
+MODULE_PARM_DESC(pcm_count_events,
+		 "Count the events KVM sees itself, such as port I/O exits (default: on)");
 
 /* Group and field name of every counter, indexed by enum kvm_pcm_counter. */
 static const struct {
@@ -39,6 +85,18 @@ static const struct {
 void kvm_pcm_init_vm(struct kvm *kvm)
 {
 	spin_lock_init(&kvm->arch.pcm.lock);
+}
+
+/* What the vCPUs of @kvm have counted of @counter, wrapping at 2^64. */
+static u64 kvm_pcm_vcpu_sum(struct kvm *kvm, enum kvm_pcm_counter counter)
+{
+	struct kvm_vcpu *vcpu;
+	unsigned long i;
+	u64 sum = 0;
+
+	kvm_for_each_vcpu(i, vcpu, kvm)
+		sum += READ_ONCE(vcpu->arch.pcm.counters[counter]);
+	return sum;
 }
 
 void kvm_pcm_add(struct kvm *kvm, enum kvm_pcm_counter counter, u64 delta)
@@ -64,7 +122,7 @@ void kvm_pcm_set(struct kvm *kvm, enum kvm_pcm_counter counter, u64 value)
 		return;
 
 	spin_lock_irqsave(&pcm->lock, flags);
-	pcm->info.counters[counter] = value;
+	pcm->info.counters[counter] = value - kvm_pcm_vcpu_sum(kvm, counter);
 	spin_unlock_irqrestore(&pcm->lock, flags);
 }
 EXPORT_SYMBOL_GPL(kvm_pcm_set);
@@ -79,7 +137,7 @@ u64 kvm_pcm_get(struct kvm *kvm, enum kvm_pcm_counter counter)
 		return 0;
 
 	spin_lock_irqsave(&pcm->lock, flags);
-	value = pcm->info.counters[counter];
+	value = pcm->info.counters[counter] + kvm_pcm_vcpu_sum(kvm, counter);
 	spin_unlock_irqrestore(&pcm->lock, flags);
 	return value;
 }
@@ -115,35 +173,84 @@ static bool kvm_pcm_is_writable_ram(struct kvm_vcpu *vcpu, gpa_t gpa,
 }
 
 /*
- * PCM_HC_GET_PCM_INFO: copy the VM's counters to the guest buffer at @gpa.
- * The caller has checked that the guest runs at CPL 0.  Guest mistakes are
- * reported to the guest only, never logged: a guest must not be able to
- * fill the host's log.
+ * Copy the first @len bytes of the VM's counters to the guest buffer at
+ * @gpa; @len 0 only counts the call.  Returns 0 or -KVM_EFAULT.  Guest
+ * mistakes are reported to the guest only, never logged: a guest must not
+ * be able to fill the host's log.
  */
-unsigned long kvm_pcm_hypercall(struct kvm_vcpu *vcpu, gpa_t gpa)
+static unsigned long kvm_pcm_copy_to_guest(struct kvm_vcpu *vcpu, gpa_t gpa,
+					   unsigned int len)
 {
-	struct kvm_pcm *pcm = &vcpu->kvm->arch.pcm;
+	struct kvm *kvm = vcpu->kvm;
+	struct kvm_pcm *pcm = &kvm->arch.pcm;
 	struct kvm_pcm_info info;
 	unsigned long flags;
+	unsigned int i;
 
 	/*
-	 * One lock for the count and the snapshot, so the 36 values belong
-	 * together; a call that fails below has only cost the copy.
+	 * One lock for the count and the engine's part, so the values an
+	 * engine sets together arrive together; a call that fails below has
+	 * only cost the copy.
 	 */
 	spin_lock_irqsave(&pcm->lock, flags);
 	pcm->hypercalls++;
 	info = pcm->info;
 	spin_unlock_irqrestore(&pcm->lock, flags);
 
-	if (!READ_ONCE(pcm_hypercall))
-		return -KVM_ENOSYS;
-
-	if (!kvm_pcm_is_writable_ram(vcpu, gpa, sizeof(info)))
+	if (!len)
+		return 0;
+	if (!kvm_pcm_is_writable_ram(vcpu, gpa, len))
 		return -KVM_EFAULT;
 
-	if (kvm_vcpu_write_guest(vcpu, gpa, &info, sizeof(info)))
+	for (i = 0; i < KVM_PCM_NR_COUNTERS; i++)
+		info.counters[i] += kvm_pcm_vcpu_sum(kvm, i);
+
+	if (kvm_vcpu_write_guest(vcpu, gpa, &info, len))
 		return -KVM_EFAULT;
 	return 0;
+}
+
+/*
+ * PCM_HC_GET_PCM_INFO: copy the first 288 bytes of the VM's counters to the
+ * guest buffer at @gpa.  The caller has checked that the guest runs at
+ * CPL 0.
+ */
+unsigned long kvm_pcm_hypercall(struct kvm_vcpu *vcpu, gpa_t gpa)
+{
+	if (!READ_ONCE(pcm_hypercall)) {
+		kvm_pcm_copy_to_guest(vcpu, gpa, 0);
+		return -KVM_ENOSYS;
+	}
+
+	return kvm_pcm_copy_to_guest(vcpu, gpa, PCM_HC_GET_PCM_INFO_LEN);
+}
+
+/*
+ * PCM_HC_GET_PCM_INFO_SIZED: copy min(@size, the host's size) bytes to the
+ * guest buffer at @gpa and return the host's size.  @size 0 only asks.
+ * The caller has checked that the guest runs at CPL 0.  With the sized
+ * hypercall switched off the host answers like one that never had it.
+ */
+unsigned long kvm_pcm_hypercall_sized(struct kvm_vcpu *vcpu, gpa_t gpa,
+				      unsigned long size)
+{
+	unsigned long ret;
+
+	if (!READ_ONCE(pcm_sized_hypercall))
+		return -KVM_ENOSYS;
+	if (!READ_ONCE(pcm_hypercall)) {
+		kvm_pcm_copy_to_guest(vcpu, gpa, 0);
+		return -KVM_EOPNOTSUPP;
+	}
+	if (size % sizeof(u64)) {
+		kvm_pcm_copy_to_guest(vcpu, gpa, 0);
+		return -KVM_EINVAL;
+	}
+
+	ret = kvm_pcm_copy_to_guest(vcpu, gpa,
+				    min_t(unsigned long, size,
+					  sizeof(struct kvm_pcm_info)));
+	return ret ? ret : sizeof(struct kvm_pcm_info);
 }
 
 /*
@@ -259,29 +366,86 @@ static const struct file_operations kvm_pcm_counter_fops = {
 	.llseek		= no_llseek,
 };
 
+/* A counter summed over every VM that exists, as KVM's own stats are. */
+static int kvm_pcm_global_get(void *data, u64 *value)
+{
+	enum kvm_pcm_counter counter = (uintptr_t)data;
+	struct kvm *kvm;
+	u64 sum = 0;
+
+	mutex_lock(&kvm_lock);
+	list_for_each_entry(kvm, &vm_list, vm_list)
+		sum += kvm_pcm_get(kvm, counter);
+	mutex_unlock(&kvm_lock);
+	*value = sum;
+	return 0;
+}
+
+DEFINE_DEBUGFS_ATTRIBUTE(kvm_pcm_global_fops, kvm_pcm_global_get, NULL,
+			 "%llu\n");
+
+/* One <group>/<field> file per counter under @dir: @kvm's, or global if NULL. */
+static void kvm_pcm_create_files(struct dentry *dir, struct kvm *kvm)
+{
+	struct dentry *group_dir = NULL;
+	const char *group = NULL;
+	unsigned int i;
+
+	for (i = 0; i < KVM_PCM_NR_COUNTERS; i++) {
+		const char *field = kvm_pcm_names[i].field;
+		struct kvm_pcm_file *file;
+
+		if (!group || strcmp(group, kvm_pcm_names[i].group)) {
+			group = kvm_pcm_names[i].group;
+			group_dir = debugfs_create_dir(group, dir);
+		}
+		if (!kvm) {
+			debugfs_create_file_unsafe(field, 0400, group_dir,
+						   (void *)(uintptr_t)i,
+						   &kvm_pcm_global_fops);
+			continue;
+		}
+		file = &kvm->arch.pcm.files[i];
+		file->kvm = kvm;
+		file->counter = i;
+		debugfs_create_file(field, 0600, group_dir, file,
+				    &kvm_pcm_counter_fops);
+	}
+}
+
+/*
+ * <debugfs>/kvm/pcm/<group>/<field>: the host's global view, read-only.
+ * kvm_debugfs_dir only exists once kvm_init() is done, after every arch
+ * hook, so the first VM creates the directory; it goes away with
+ * kvm_debugfs_dir when the vendor module is unloaded.
+ */
+static void kvm_pcm_create_global_debugfs(void)
+{
+	static DEFINE_MUTEX(global_debugfs_lock);
+	struct dentry *dir;
+
+	mutex_lock(&global_debugfs_lock);
+	dir = debugfs_lookup("pcm", kvm_debugfs_dir);
+	if (dir) {
+		dput(dir);
+	} else {
+		dir = debugfs_create_dir("pcm", kvm_debugfs_dir);
+		kvm_pcm_create_files(dir, NULL);
+	}
+	mutex_unlock(&global_debugfs_lock);
+}
+
 /*
  * <vm debugfs dir>/pcm/<group>/<field>: root reads and sets each counter,
  * so tests can drive every field; pcm/hypercalls counts the calls.
  */
 void kvm_pcm_create_vm_debugfs(struct kvm *kvm)
 {
-	struct kvm_pcm *pcm = &kvm->arch.pcm;
-	struct dentry *pcm_dir, *group_dir = NULL;
-	const char *group = NULL;
-	unsigned int i;
+	struct dentry *pcm_dir;
+
+	kvm_pcm_create_global_debugfs();
 
 	pcm_dir = debugfs_create_dir("pcm", kvm->debugfs_dentry);
-
-	for (i = 0; i < KVM_PCM_NR_COUNTERS; i++) {
-		if (!group || strcmp(group, kvm_pcm_names[i].group)) {
-			group = kvm_pcm_names[i].group;
-			group_dir = debugfs_create_dir(group, pcm_dir);
-		}
-		pcm->files[i].kvm = kvm;
-		pcm->files[i].counter = i;
-		debugfs_create_file(kvm_pcm_names[i].field, 0600, group_dir,
-				    &pcm->files[i], &kvm_pcm_counter_fops);
-	}
-
-	debugfs_create_u64("hypercalls", 0400, pcm_dir, &pcm->hypercalls);
+	kvm_pcm_create_files(pcm_dir, kvm);
+	debugfs_create_u64("hypercalls", 0400, pcm_dir, &kvm->arch.pcm.hypercalls);
 }

@@ -1,23 +1,50 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* What x86.c and debugfs.c call into arch/x86/kvm/pcm.c. */
+/* What x86.c, cpuid.c and debugfs.c call into pcm.c. */
 #ifndef __ARCH_X86_KVM_PCM_H__
 #define __ARCH_X86_KVM_PCM_H__
 
+#include <linux/jump_label.h>
 #include <linux/kvm_host.h>
 #include <linux/kvm_para.h>
 #include <linux/kvm_pcm.h>
 
+#include "kvm_cache_regs.h"
+#include "kvm_emulate.h"
+
 #ifdef CONFIG_KVM_PCM
+DECLARE_STATIC_KEY_TRUE(kvm_pcm_count_events);
+
 void kvm_pcm_init_vm(struct kvm *kvm);
 unsigned long kvm_pcm_hypercall(struct kvm_vcpu *vcpu, gpa_t gpa);
+unsigned long kvm_pcm_hypercall_sized(struct kvm_vcpu *vcpu, gpa_t gpa,
+				      unsigned long size);
 bool kvm_pcm_handle_foreign_hypercall(struct kvm_vcpu *vcpu);
 void kvm_pcm_create_vm_debugfs(struct kvm *kvm);
+
+/*
+ * Count one event KVM has seen on @vcpu.  Called on the vCPU's own thread
+ * (vcpu_load() done or the vCPU mutex held), so a plain increment is
+ * enough; kvm.pcm_count_events=0 patches the increment out.
+ */
+static inline void kvm_pcm_count(struct kvm_vcpu *vcpu,
+				 enum kvm_pcm_counter counter)
+{
+	if (static_branch_likely(&kvm_pcm_count_events))
+		vcpu->arch.pcm.counters[counter]++;
+}
 #else
 static inline void kvm_pcm_init_vm(struct kvm *kvm)
 {
 }
 
 static inline unsigned long kvm_pcm_hypercall(struct kvm_vcpu *vcpu, gpa_t gpa)
+{
+	return -KVM_ENOSYS;
+}
+
+static inline unsigned long kvm_pcm_hypercall_sized(struct kvm_vcpu *vcpu,
+						    gpa_t gpa,
+						    unsigned long size)
 {
 	return -KVM_ENOSYS;
 }
@@ -30,6 +57,46 @@ static inline bool kvm_pcm_handle_foreign_hypercall(struct kvm_vcpu *vcpu)
 static inline void kvm_pcm_create_vm_debugfs(struct kvm *kvm)
 {
 }
+
+static inline void kvm_pcm_count(struct kvm_vcpu *vcpu,
+				 enum kvm_pcm_counter counter)
+{
+}
 #endif
+
+static inline void kvm_pcm_count_pio(struct kvm_vcpu *vcpu, bool in)
+{
+	kvm_pcm_count(vcpu, in ? KVM_PCM_event_log_ins_exec_pio_in :
+				 KVM_PCM_event_log_ins_exec_pio_out);
+}
+
+/*
+ * INS and OUTS (0x6c-0x6f) count once, when the emulator retires them:
+ * KVM re-enters the guest in the middle of a REP string instruction (after
+ * each OUTS element that userspace handles, every 1024 elements...), so
+ * the exits do not say where an instruction starts, but the moving RIP
+ * says where it ends.  Called before the new RIP is written.
+ */
+static inline void kvm_pcm_count_string_pio(struct kvm_vcpu *vcpu,
+					    struct x86_emulate_ctxt *ctxt)
+{
+	if (ctxt->opcode_len == 1 && (ctxt->b & 0xfc) == 0x6c &&
+	    ctxt->eip != kvm_rip_read(vcpu))
+		kvm_pcm_count_pio(vcpu, ctxt->b < 0x6e);
+}
+
+static inline void kvm_pcm_count_mmio(struct kvm_vcpu *vcpu, bool write)
+{
+	kvm_pcm_count(vcpu, write ? KVM_PCM_event_log_ins_exec_mmio_out :
+				    KVM_PCM_event_log_ins_exec_mmio_in);
+}
+
+/* Reading the counters must not move them: PCM hypercalls do not count. */
+static inline void kvm_pcm_count_hypercall(struct kvm_vcpu *vcpu,
+					   unsigned long nr)
+{
+	if (nr != PCM_HC_GET_PCM_INFO && nr != PCM_HC_GET_PCM_INFO_SIZED)
+		kvm_pcm_count(vcpu, KVM_PCM_event_log_ins_vmcall);
+}
 
 #endif /* __ARCH_X86_KVM_PCM_H__ */

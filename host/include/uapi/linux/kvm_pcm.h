@@ -8,8 +8,22 @@
 
 #include <linux/types.h>
 
-/* rax = PCM_HC_GET_PCM_INFO, rbx = guest physical address of the buffer. */
+/*
+ * rax = PCM_HC_GET_PCM_INFO, rbx = guest physical address of the buffer.
+ * The host writes PCM_HC_GET_PCM_INFO_LEN bytes: the first 36 counters,
+ * forever, whatever the list grows to.
+ */
 #define PCM_HC_GET_PCM_INFO	104
+#define PCM_HC_GET_PCM_INFO_LEN	288
+
+/*
+ * rax = PCM_HC_GET_PCM_INFO_SIZED, rbx = guest physical address of the
+ * buffer, rcx = its size in bytes (a multiple of 8, 0 to only ask).  The
+ * host writes min(rcx, its own size) bytes of its layout and returns its
+ * own size, so host and guest of different versions agree on the common
+ * prefix.  Hosts without it return -KVM_ENOSYS: use PCM_HC_GET_PCM_INFO.
+ */
+#define PCM_HC_GET_PCM_INFO_SIZED	105
 
 /*
  * Index of each counter, in ABI order, named KVM_PCM_<group>_<field>, for
@@ -23,9 +37,11 @@ enum kvm_pcm_counter {
 };
 
 /*
- * What PCM_HC_GET_PCM_INFO writes: every counter as a little-endian __u64,
- * in ABI order, 288 bytes without padding.  Guests of the ioctl era read
- * exactly this layout, so it never changes.
+ * Every counter as a little-endian __u64, in ABI order, without padding:
+ * 288 bytes today.  PCM_HC_GET_PCM_INFO writes its first 288 bytes, the
+ * layout guests of the ioctl era read, so that prefix never changes.  New
+ * counters are only ever appended to the list, and only
+ * PCM_HC_GET_PCM_INFO_SIZED serves them.
  */
 struct kvm_pcm_info {
 	__u64 counters[KVM_PCM_NR_COUNTERS];

@@ -4,10 +4,12 @@
  * record/replay engine uses to update them.
  *
  * A counter is named by its enum kvm_pcm_counter from <linux/kvm_pcm.h>,
- * for example KVM_PCM_replay_success.  The
- * functions take a spinlock with interrupts disabled, so they may be called
- * from any context but NMI.  They do nothing useful when CONFIG_KVM_PCM is
- * off, which is why they are only declared when it is on.
+ * for example KVM_PCM_replay_success.  A VM's value of a counter is what
+ * the engine has set or added (struct kvm_pcm) plus what KVM itself has
+ * counted on each vCPU (struct kvm_pcm_vcpu).  The functions take a
+ * spinlock with interrupts disabled, so they may be called from any
+ * context but NMI.  They do nothing useful when CONFIG_KVM_PCM is off,
+ * which is why they are only declared when it is on.
  */
 #ifndef _ASM_X86_KVM_PCM_H
 #define _ASM_X86_KVM_PCM_H
@@ -27,10 +29,20 @@ struct kvm_pcm_file {
 /* Per-VM state, in struct kvm_arch. */
 struct kvm_pcm {
 	spinlock_t lock;	/* protects info and hypercalls */
+	/* The engine's part of each counter; the vCPUs' parts are added. */
 	struct kvm_pcm_info info;
 	/* PCM hypercalls made by the VM at CPL 0, whatever their result. */
 	u64 hypercalls;
 	struct kvm_pcm_file files[KVM_PCM_NR_COUNTERS];
+};
+
+/*
+ * Events KVM counts itself, in struct kvm_vcpu_arch.  Only the vCPU's own
+ * thread writes them, so they need no lock and no atomics; readers sum
+ * them over the vCPUs, the way KVM's vCPU statistics work.
+ */
+struct kvm_pcm_vcpu {
+	u64 counters[KVM_PCM_NR_COUNTERS];
 };
 
 #ifdef CONFIG_KVM_PCM
@@ -47,6 +59,9 @@ void kvm_pcm_add(struct kvm *kvm, enum kvm_pcm_counter counter, u64 delta);
  * @kvm: the VM
  * @counter: which counter, e.g. KVM_PCM_replay_success
  * @value: the new value
+ *
+ * For a counter KVM counts itself, events that running vCPUs count while
+ * this runs are added to @value.
  */
 void kvm_pcm_set(struct kvm *kvm, enum kvm_pcm_counter counter, u64 value);
 

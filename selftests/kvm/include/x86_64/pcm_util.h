@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Helpers for the PCM statistics selftests: the counter table, the per-VM
+ * and global debugfs files, the kvm module parameters and a vCPU at CPL 3.
+ *
+ * Per VM:  <debugfs>/kvm/<pid>-<vm fd>/pcm/<group>/<field>, pcm/hypercalls
+ * Global:  <debugfs>/kvm/pcm/<group>/<field>, the sum over all live VMs
+ * Switches: /sys/module/kvm/parameters/<name>, 'Y' or 'N'
+ *
+ * Every helper that reads or writes a file asserts that it worked, except
+ * the __ ones, which return the errno instead.
+ */
+#ifndef SELFTEST_KVM_PCM_UTIL_H
+#define SELFTEST_KVM_PCM_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/kvm_pcm.h>
+
+#include "kvm_util.h"
+
+#define PCM_DEBUGFS		"/sys/kernel/debug"
+#define PCM_KVM_DEBUGFS		PCM_DEBUGFS "/kvm"
+#define PCM_PARAM_DIR		"/sys/module/kvm/parameters"
+
+/* The module parameters the tests switch. */
+#define PCM_PARAM_HYPERCALL		"pcm_hypercall"
+#define PCM_PARAM_SIZED_HYPERCALL	"pcm_sized_hypercall"
+#define PCM_PARAM_COUNT_EVENTS		"pcm_count_events"
+
+#define PCM_INFO_SIZE		sizeof(struct kvm_pcm_info)
+
+/* What test memory holds before a case runs, so a stray write shows. */
+#define PCM_POISON		0xa5
+
+/* A guest that never exits fails pcm_run_vcpu() after this. */
+#define PCM_RUN_TIMEOUT_S	60
+
+/* Port the CPL 3 stub (pcm_cpl3_done) writes to when it is done. */
+#define PCM_CPL3_DONE_PORT	0x80
+#define PCM_CPL3_DONE_SIZE	4
+
+/* One counter, from <linux/kvm_pcm_counters.h>: its files and its place. */
+struct pcm_counter {
+	const char *group;
+	const char *field;
+	size_t offset;		/* in struct kvm_pcm_info, in bytes */
+};
+
+extern const struct pcm_counter pcm_counters[KVM_PCM_NR_COUNTERS];
+
+/* out %al, $PCM_CPL3_DONE_PORT; jmp . */
+extern const u8 pcm_cpl3_done[PCM_CPL3_DONE_SIZE];
+
+u64 pcm_value(unsigned int i);
+bool expect_u64(const char *what, u64 expected, u64 got);
+
+void pcm_require_host(void);
+void pcm_vm_dir(struct kvm_vm *vm, char *dir, size_t size);
+
+u64 pcm_get_counter(struct kvm_vm *vm, enum kvm_pcm_counter c);
+int __pcm_set_counter_str(struct kvm_vm *vm, enum kvm_pcm_counter c,
+			  const char *s);
+void pcm_set_counter(struct kvm_vm *vm, enum kvm_pcm_counter c, u64 v);
+void pcm_set_all_counters(struct kvm_vm *vm);
+bool pcm_check_all_counters(struct kvm_vm *vm);
+bool pcm_check_values(const void *buf);
+bool pcm_check_poison(const u8 *buf, size_t len);
+u64 pcm_get_hypercalls(struct kvm_vm *vm);
+u64 pcm_get_global_counter(enum kvm_pcm_counter c);
+
+bool pcm_have_param(const char *name);
+bool pcm_get_param(const char *name);
+int __pcm_set_param(const char *name, bool on);
+bool pcm_try_set_param(const char *name, bool on);
+void pcm_set_param(const char *name, bool on);
+
+bool pcm_run_vcpu(struct kvm_vcpu *vcpu);
+
+void pcm_make_user_accessible(struct kvm_vm *vm, u64 gva);
+void pcm_vcpu_set_cpl3(struct kvm_vcpu *vcpu, u64 rip, u64 rax, u64 rbx);
+bool pcm_check_cpl3_done(struct kvm_vcpu *vcpu);
+
+#endif /* SELFTEST_KVM_PCM_UTIL_H */
