@@ -243,16 +243,6 @@ struct test_vm {
 static int cpus[2];
 static int nr_cpus;
 
-static void pin_self(int cpu)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	TEST_ASSERT(!sched_setaffinity(0, sizeof(set), &set),
-		    "sched_setaffinity(%d): %s", cpu, strerror(errno));
-}
-
 static void find_cpus(void)
 {
 	cpu_set_t set;
@@ -305,7 +295,7 @@ static void create_test_vm(struct test_vm *t, unsigned int nr_vcpus)
 	unsigned int i;
 
 	memset(t, 0, sizeof(*t));
-	pin_self(cpus[0]);
+	pcm_pin_self(cpus[0]);
 	t->nr_vcpus = nr_vcpus;
 	t->vm = vm_create_with_vcpus(nr_vcpus, guest_code, t->vcpus);
 	vm_init_descriptor_tables(t->vm);
@@ -382,10 +372,10 @@ static bool test_switch_exec_cpu(void)
 	get_all(t.vm, expected);
 	set_op(&t, OP_SYNC, 0);
 	for (i = 0; i < N; i++) {
-		pin_self(cpus[(i + 1) % 2]);
+		pcm_pin_self(cpus[(i + 1) % 2]);
 		run_to_sync(t.vcpus[0]);
 	}
-	pin_self(cpus[0]);
+	pcm_pin_self(cpus[0]);
 
 	expected[EV(evt_switch_exec_cpu)] += N;
 	expected[EV(log_ins_exec_pio_in)] += N;
@@ -443,7 +433,7 @@ static void *vcpu_thread_fn(void *arg)
 {
 	struct vcpu_thread *vt = arg;
 
-	pin_self(vt->cpu);
+	pcm_pin_self(vt->cpu);
 	run_to_sync(vt->vcpu);
 	return NULL;
 }

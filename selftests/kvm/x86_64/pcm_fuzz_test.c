@@ -600,18 +600,6 @@ struct fuzz {
 	bool memory_ok, counters_ok;
 };
 
-static void pin_to_this_cpu(void)
-{
-	int cpu = sched_getcpu();
-	cpu_set_t set;
-
-	TEST_ASSERT(cpu >= 0, "sched_getcpu: %s", strerror(errno));
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	TEST_ASSERT(!sched_setaffinity(0, sizeof(set), &set),
-		    "sched_setaffinity(%d): %s", cpu, strerror(errno));
-}
-
 static void require_param(const char *name)
 {
 	char path[256];
@@ -1081,7 +1069,7 @@ int main(int argc, char *argv[])
 	ksft_print_msg("seed %#lx (run again with -s %#lx)\n", f.seed, f.seed);
 
 	kmsg_fd = kmsg_open();
-	pin_to_this_cpu();
+	pcm_pin_self(sched_getcpu());
 	setup_vm(&f);
 
 	/* Known switches to start with; the library puts them back at exit. */

@@ -75,6 +75,7 @@ int __pcm_set_param(const char *name, bool on);
 bool pcm_try_set_param(const char *name, bool on);
 void pcm_set_param(const char *name, bool on);
 
+void pcm_pin_self(int cpu);
 bool pcm_run_vcpu(struct kvm_vcpu *vcpu);
 
 void pcm_make_user_accessible(struct kvm_vm *vm, u64 gva);

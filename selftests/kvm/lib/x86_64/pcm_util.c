@@ -2,10 +2,12 @@
 /*
  * Helpers for the PCM statistics selftests, see pcm_util.h.
  */
+#define _GNU_SOURCE	/* sched_setaffinity() */
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -406,6 +408,21 @@ static void on_alarm(int sig)
  * KVM_RUN once; false (and said why) if the guest did not exit within
  * PCM_RUN_TIMEOUT_S, e.g. because RIP never moved past the instruction.
  */
+/*
+ * Keep the calling thread on @cpu: a vCPU loaded on another CPU than last
+ * time counts in event/evt_switch_exec_cpu, so tests pin their threads.
+ */
+void pcm_pin_self(int cpu)
+{
+	cpu_set_t set;
+
+	TEST_ASSERT(cpu >= 0, "no CPU to pin to: %s", strerror(errno));
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	TEST_ASSERT(!sched_setaffinity(0, sizeof(set), &set),
+		    "sched_setaffinity(%d): %s", cpu, strerror(errno));
+}
+
 bool pcm_run_vcpu(struct kvm_vcpu *vcpu)
 {
 	static bool alarm_handled;
