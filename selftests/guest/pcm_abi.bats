@@ -37,14 +37,11 @@ reload_pcm_guest() {
 # Every file against the distinct values the host sets, with KVM's own
 # counting stopped so that nothing moves in between.
 assert_all_values() {
-	local expected actual group_field got
+	local expected actual
 
 	pcm_stop_kvm_counting
 	expected=$(pcm_set_distinct_values)
-	actual=$(while read -r group_field _; do
-		read -r got <"$PCM_SYSFS/$group_field" || got=ERROR
-		echo "$group_field $got"
-	done <<<"$expected")
+	actual=$(pcm_read_sysfs)
 	pcm_restart_kvm_counting
 	assert_equal "$actual" "$expected"
 }

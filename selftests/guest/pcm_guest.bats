@@ -41,12 +41,9 @@ teardown() {
 }
 
 @test "every file reads the distinct value the host set, as a decimal u64" {
-	local expected actual group_field got
+	local expected actual
 	expected=$(pcm_set_distinct_values)
-	actual=$(while read -r group_field _; do
-		read -r got <"$PCM_SYSFS/$group_field" || got=ERROR
-		echo "$group_field $got"
-	done <<<"$expected")
+	actual=$(pcm_read_sysfs)
 	assert_equal "$actual" "$expected"
 }
 

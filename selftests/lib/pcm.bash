@@ -34,6 +34,18 @@ pcm_set_distinct_values() {
 	host pcm-host set "${args[@]}" >&2
 }
 
+# Every counter file of pcm_guest as "group/field value" lines, in ABI
+# order, each read on its own with bash's read (no exec); ERROR for a
+# file that cannot be read.
+pcm_read_sysfs() {
+	local group field got
+
+	while read -r group field; do
+		read -r got <"$PCM_SYSFS/$group/$field" || got=ERROR
+		echo "$group/$field $got"
+	done < <(pcm_fields)
+}
+
 # The suites that compare what the host set with what the guest reads
 # stop KVM's own counting for their run (setup_file/teardown_file): the
 # guest's timer MSR writes, interrupts and port I/O would move event
