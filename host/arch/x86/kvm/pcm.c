@@ -211,12 +211,25 @@ static unsigned long kvm_pcm_copy_to_guest(struct kvm_vcpu *vcpu, gpa_t gpa,
 }
 
 /*
+ * PCM serves L1 only.  A nested guest's PCM hypercall that L1 did not
+ * intercept is answered as a stock KVM answers any number it does not
+ * know: -KVM_ENOSYS, nothing written, nothing counted.  Its buffer
+ * address is L2's, the counters are L1's, and L1 never saw the exit.
+ */
+static bool kvm_pcm_serves(struct kvm_vcpu *vcpu)
+{
+	return !is_guest_mode(vcpu);
+}
+
+/*
  * PCM_HC_GET_PCM_INFO: copy the first 288 bytes of the VM's counters to the
  * guest buffer at @gpa.  The caller has checked that the guest runs at
  * CPL 0.
  */
 unsigned long kvm_pcm_hypercall(struct kvm_vcpu *vcpu, gpa_t gpa)
 {
+	if (!kvm_pcm_serves(vcpu))
+		return -KVM_ENOSYS;
 	if (!READ_ONCE(pcm_hypercall)) {
 		kvm_pcm_copy_to_guest(vcpu, gpa, 0);
 		return -KVM_ENOSYS;
@@ -236,7 +249,7 @@ unsigned long kvm_pcm_hypercall_sized(struct kvm_vcpu *vcpu, gpa_t gpa,
 {
 	unsigned long ret;
 
-	if (!READ_ONCE(pcm_sized_hypercall))
+	if (!kvm_pcm_serves(vcpu) || !READ_ONCE(pcm_sized_hypercall))
 		return -KVM_ENOSYS;
 	if (!READ_ONCE(pcm_hypercall)) {
 		kvm_pcm_copy_to_guest(vcpu, gpa, 0);
@@ -261,7 +274,9 @@ unsigned long kvm_pcm_hypercall_sized(struct kvm_vcpu *vcpu, gpa_t gpa,
  * guest modules of the ioctl era hard-code VMCALL, so serve their hypercall
  * in place: no write to guest memory, no exception, RIP past the 3-byte
  * instruction.  Every other hypercall number, and every other #UD, keeps
- * the upstream path (including KVM_X86_QUIRK_FIX_HYPERCALL_INSN).
+ * the upstream path (including KVM_X86_QUIRK_FIX_HYPERCALL_INSN), and so
+ * does every #UD of a nested guest: L0 sees an L2 #UD that L1 does not
+ * intercept, and serving it here would write L1 memory behind L1's back.
  *
  * Returns true if the #UD was such a hypercall and has been served.
  */
@@ -274,6 +289,8 @@ bool kvm_pcm_handle_foreign_hypercall(struct kvm_vcpu *vcpu)
 	struct x86_exception e;
 	u8 insn[3], native[3];
 
+	if (!kvm_pcm_serves(vcpu))
+		return false;
 	/* Xen and Hyper-V guests use their own hypercall ABI. */
 	if (kvm_xen_hypercall_enabled(vcpu->kvm) || kvm_hv_hypercall_enabled(vcpu))
 		return false;
