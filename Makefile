@@ -8,6 +8,7 @@
 #   make check     the same set-up, then every test (TAP / bats output)
 #   make vm-run CMD='...' [HOST_CMD='...'] [SHARE=dir]
 #                  run CMD as root in the guest (HOST_CMD on the host first)
+#   make soak N=30 boot the test-bed pair N times, count stalls
 #   make all       build only: patched KVM modules, pcm_guest.ko, the KVM
 #                  selftest and the test bed's initramfs
 #
@@ -27,55 +28,77 @@ export PCM_HOST_CMD := $(value HOST_CMD)
 export PCM_SHARE := $(value SHARE)
 
 .PHONY: all deps host guest selftests kselftest initramfs demo check vm-run \
-	bench lint install clean
+	bench soak lint install clean
 
 all: host guest selftests kselftest initramfs $(BUILD)/pcm-fields
 
+# Every target below is a file with the sources it is built from, so a
+# second `make all` with nothing changed only checks dates.  scripts/
+# install-deps is one dpkg-query when everything is there.
 deps:
 	@scripts/install-deps
 
-host: deps
+# What each part is built from (git ls-files would miss new files).
+src = $(shell find $(1) -type f \( -name '*.[ch]' -o -name Makefile \
+	-o -name '*.patch' -o -name '*.sh' -o -name Kconfig \) 2>/dev/null)
+HOST_SRC := $(call src,host selftests/kvm selftests/pcm guest) Kconfig
+GUEST_SRC := $(call src,guest host/include)
+TESTMOD := selftests/guest/pcm_old_vmcall
+TESTMOD_SRC := $(call src,$(TESTMOD) host/include)
+
+host: deps $(BUILD)/host/kvm.ko
+$(BUILD)/host/kvm.ko: $(HOST_SRC)
 	@host/build-debian.sh $(BUILD)
+	@touch $@
 
 # With the test-only module pcm_old_vmcall.ko (selftests/guest).
-TESTMOD := selftests/guest/pcm_old_vmcall
-guest: deps
+guest: deps $(BUILD)/guest/pcm_guest.ko $(BUILD)/guest/pcm_old_vmcall.ko \
+	$(BUILD)/guest/pcm_cpuid_loop
+$(BUILD)/guest/pcm_guest.ko: $(GUEST_SRC)
 	@$(MAKE) -s -C guest KDIR=$(KDIR)
+	@mkdir -p $(@D) && cp guest/pcm_guest.ko $@
+$(BUILD)/guest/pcm_old_vmcall.ko: $(TESTMOD_SRC)
 	@$(MAKE) -s -C $(TESTMOD) KDIR=$(KDIR)
-	@mkdir -p $(BUILD)/guest
-	@cp guest/pcm_guest.ko $(BUILD)/guest/pcm_guest.ko
-	@cp $(TESTMOD)/pcm_old_vmcall.ko $(BUILD)/guest/pcm_old_vmcall.ko
-	@$(CC) -O2 -Wall -o $(BUILD)/guest/pcm_cpuid_loop selftests/guest/pcm_cpuid_loop.c
+	@mkdir -p $(@D) && cp $(TESTMOD)/pcm_old_vmcall.ko $@
+$(BUILD)/guest/pcm_cpuid_loop: selftests/guest/pcm_cpuid_loop.c
+	@mkdir -p $(@D)
+	@$(CC) -O2 -Wall -o $@ $<
 
-# The KVM selftest, built with the patched tree's own selftest library.
+# The KVM selftests, built with the patched tree's own selftest library.
 # OUTPUT is given because kselftest's lib.mk only sets it for a top-level
 # make (MAKELEVEL 0); left empty, it would write to /lib and /x86_64.
 KSELFTEST_KVM := $(KTREE)/tools/testing/selftests/kvm
 PCM_KVM_PROGS := $(basename $(notdir $(wildcard selftests/kvm/x86_64/*.c)))
-selftests: host
+selftests: host $(BUILD)/selftests/.built
+$(BUILD)/selftests/.built: $(BUILD)/host/kvm.ko
 	@$(MAKE) -s -C $(KTREE) headers_install >/dev/null
 	@$(MAKE) -s -C $(KSELFTEST_KVM) -j$(JOBS) OUTPUT=$(KSELFTEST_KVM) \
 		TEST_GEN_PROGS_x86_64="$(addprefix x86_64/,$(PCM_KVM_PROGS))" \
 		TEST_GEN_PROGS_EXTENDED_x86_64=
-	@mkdir -p $(BUILD)/selftests
-	@cp $(addprefix $(KSELFTEST_KVM)/x86_64/,$(PCM_KVM_PROGS)) $(BUILD)/selftests/
+	@mkdir -p $(@D)
+	@rm -f $(@D)/pcm_*
+	@cp $(addprefix $(KSELFTEST_KVM)/x86_64/,$(PCM_KVM_PROGS)) $(@D)/
+	@touch $@
 
 # The guest's kselftest target pcm, built in the patched tree and installed
 # with run_kselftest.sh into build/kselftest.
 KSELFTESTS := $(KTREE)/tools/testing/selftests
-kselftest: selftests
+kselftest: selftests $(BUILD)/kselftest/.built
+$(BUILD)/kselftest/.built: $(BUILD)/selftests/.built
 	@$(MAKE) -s -C $(KSELFTESTS) TARGETS=pcm
 	@$(MAKE) -s -C $(KSELFTESTS) TARGETS=pcm INSTALL_PATH=$(BUILD)/kselftest \
 		install >/dev/null
+	@touch $@
 
 # The counter list as "group field" lines, for shell scripts and tests.
 $(BUILD)/pcm-fields: scripts/pcm-fields host/include/uapi/linux/kvm_pcm_counters.h
 	@mkdir -p $(BUILD)
 	@scripts/pcm-fields >$@.tmp && mv $@.tmp $@
 
-initramfs: deps
-	@mkdir -p $(BUILD)/testbed
-	@testbed/mkinitramfs $(BUILD)/testbed/initramfs.cpio.gz $(KVER)
+initramfs: deps $(BUILD)/testbed/initramfs.cpio.gz
+$(BUILD)/testbed/initramfs.cpio.gz: testbed/init testbed/mkinitramfs
+	@mkdir -p $(@D)
+	@testbed/mkinitramfs $@ $(KVER)
 
 demo: all
 	@testbed/run --host-cmd 'testbed/demo host' 'testbed/demo guest'
@@ -86,6 +109,11 @@ check: all
 # Numbers, not a test: counting on versus off, hypercalls per read.
 bench: all
 	@scripts/bench
+
+# Boot the test-bed pair N times: stalls, crashes, the slowest boot.
+N ?= 30
+soak: all
+	@scripts/soak $(N)
 
 # make itself can only exit 0 or 2; the line below names CMD's own status,
 # and testbed/run (which this calls) exits with it.
