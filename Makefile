@@ -38,9 +38,11 @@ all: host guest selftests kselftest initramfs $(BUILD)/pcm-fields
 deps:
 	@scripts/install-deps
 
-# What each part is built from (git ls-files would miss new files).
+# What each part is built from (git ls-files would miss new files; kbuild
+# writes the *.mod.c files itself).
 src = $(shell find $(1) -type f \( -name '*.[ch]' -o -name Makefile \
-	-o -name '*.patch' -o -name '*.sh' -o -name Kconfig \) 2>/dev/null)
+	-o -name '*.patch' -o -name '*.sh' -o -name Kconfig \) \
+	-not -name '*.mod.c' 2>/dev/null)
 HOST_SRC := $(call src,host selftests/kvm selftests/pcm guest) Kconfig
 GUEST_SRC := $(call src,guest host/include)
 TESTMOD := selftests/guest/pcm_old_vmcall
