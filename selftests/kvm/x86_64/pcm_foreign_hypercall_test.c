@@ -35,12 +35,9 @@
 #include "processor.h"
 #include "pcm_util.h"
 
-/* VMCALL and VMMCALL are both 3-byte instructions. */
-#define HYPERCALL_INSN_SIZE	3
-
 /* The stub page, as described above. */
 #define STUB_INSN		0
-#define STUB_NEXT		(STUB_INSN + HYPERCALL_INSN_SIZE)
+#define STUB_NEXT		(STUB_INSN + PCM_HYPERCALL_INSN_SIZE)
 #define STUB_RET		(STUB_NEXT + 1)
 /* A byte the read-only case tries to write, to show that it cannot. */
 #define STUB_PROBE		(STUB_RET + 1)
@@ -52,9 +49,6 @@
 
 /* The handler takes every exception vector. */
 #define NR_EXCEPTION_VECTORS	32
-
-static const u8 vmcall[HYPERCALL_INSN_SIZE] = { 0x0f, 0x01, 0xc1 };
-static const u8 vmmcall[HYPERCALL_INSN_SIZE] = { 0x0f, 0x01, 0xd9 };
 
 /* The CPU vendor's own hypercall instruction and the other one. */
 static const u8 *native_insn, *foreign_insn;
@@ -125,24 +119,6 @@ static void guest_code(void)
 	GUEST_DONE();
 }
 
-static bool expect_bytes(const char *what, const u8 *expected, const u8 *got,
-			 size_t len)
-{
-	size_t i;
-
-	if (!memcmp(expected, got, len))
-		return true;
-
-	ksft_print_msg("%s: expected", what);
-	for (i = 0; i < len; i++)
-		printf(" %02x", expected[i]);
-	printf(", got");
-	for (i = 0; i < len; i++)
-		printf(" %02x", got[i]);
-	printf("\n");
-	return false;
-}
-
 /* A VM whose guest calls the stub once; fresh for every case. */
 struct stub_vm {
 	struct kvm_vm *vm;
@@ -159,7 +135,7 @@ static void setup_stub(struct stub_vm *t)
 	t->stub_gva = vm_vaddr_alloc_page(t->vm);
 	t->stub = addr_gva2hva(t->vm, t->stub_gva);
 	memset(t->stub, OPCODE_INT3, PAGE_SIZE);
-	memcpy(t->stub + STUB_INSN, foreign_insn, HYPERCALL_INSN_SIZE);
+	memcpy(t->stub + STUB_INSN, foreign_insn, PCM_HYPERCALL_INSN_SIZE);
 	t->stub[STUB_RET] = OPCODE_RET;
 }
 
@@ -272,7 +248,7 @@ static bool check_stub(struct stub_vm *t, u64 rax, u64 calls,
 	ok &= expect_u64("rax", e->rax, rax);
 	ok &= expect_u64("pcm/hypercalls delta", e->calls, calls);
 	ok &= expect_bytes("instruction bytes", e->insn, t->stub + STUB_INSN,
-			   HYPERCALL_INSN_SIZE);
+			   PCM_HYPERCALL_INSN_SIZE);
 	ok &= e->values ? pcm_check_values(t->buf) :
 			   pcm_check_poison(t->buf, PAGE_SIZE);
 
@@ -441,7 +417,7 @@ static bool test_cpl3_eperm(void)
 	/* As for the native instruction: only CPL 0 calls are counted. */
 	ok &= expect_u64("pcm/hypercalls delta", 0, calls_after - calls_before);
 	ok &= expect_bytes("instruction bytes", foreign_insn,
-			   t.stub + STUB_INSN, HYPERCALL_INSN_SIZE);
+			   t.stub + STUB_INSN, PCM_HYPERCALL_INSN_SIZE);
 	ok &= pcm_check_poison(t.buf, PAGE_SIZE);
 out:
 	kvm_vm_free(t.vm);
@@ -471,11 +447,11 @@ int main(void)
 	pcm_require_host();
 
 	if (is_amd_cpu()) {
-		native_insn = vmmcall;
-		foreign_insn = vmcall;
+		native_insn = pcm_vmmcall;
+		foreign_insn = pcm_vmcall;
 	} else if (is_intel_cpu()) {
-		native_insn = vmcall;
-		foreign_insn = vmmcall;
+		native_insn = pcm_vmcall;
+		foreign_insn = pcm_vmmcall;
 	} else {
 		ksft_exit_skip("neither AMD nor Intel: no native hypercall instruction\n");
 	}

@@ -304,8 +304,6 @@ static bool test_debugfs_rejects_bad_input(struct pcm_test *t)
  */
 static bool test_cpl3_eperm(struct pcm_test *t)
 {
-	static const u8 vmcall[] = { 0x0f, 0x01, 0xc1 };
-	static const u8 vmmcall[] = { 0x0f, 0x01, 0xd9 };
 	u64 stub_gva, buf_gva, buf_gpa, calls_before, calls_after;
 	u8 pattern[PCM_INFO_SIZE], *stub, *buf;
 	struct kvm_sregs sregs;
@@ -319,8 +317,9 @@ static bool test_cpl3_eperm(struct pcm_test *t)
 
 	stub_gva = vm_vaddr_alloc_page(vm);
 	stub = addr_gva2hva(vm, stub_gva);
-	memcpy(stub, guest_use_vmmcall ? vmmcall : vmcall, sizeof(vmcall));
-	memcpy(stub + sizeof(vmcall), pcm_cpl3_done, sizeof(pcm_cpl3_done));
+	memcpy(stub, guest_use_vmmcall ? pcm_vmmcall : pcm_vmcall,
+	       PCM_HYPERCALL_INSN_SIZE);
+	memcpy(stub + PCM_HYPERCALL_INSN_SIZE, pcm_cpl3_done, sizeof(pcm_cpl3_done));
 	pcm_make_user_accessible(vm, stub_gva);
 
 	/* KVM must not write the buffer: fill it with a recognisable pattern. */

@@ -40,10 +40,7 @@
 #include <asm/kvm_para.h>
 #include <linux/kvm_para.h>
 #include <linux/kvm_pcm.h>
-#include <errno.h>
-#include <signal.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "test_util.h"
 #include "kvm_util.h"
@@ -51,7 +48,6 @@
 #include "svm_util.h"
 #include "pcm_util.h"
 
-#define HYPERCALL_INSN_SIZE	3
 #define OPCODE_HLT		0xf4
 
 /* The buffer is the middle one, so a write past either end shows too. */
@@ -62,9 +58,6 @@
 
 /* How long L2 must stay on an unanswered instruction. */
 #define SPIN_S			2
-
-static const u8 vmcall[HYPERCALL_INSN_SIZE] = { 0x0f, 0x01, 0xc1 };
-static const u8 vmmcall[HYPERCALL_INSN_SIZE] = { 0x0f, 0x01, 0xd9 };
 
 /* Set by the host before L1 runs; L2 reads them through L1's mappings. */
 static u64 poison_gva;
@@ -148,7 +141,7 @@ static void create_nested_vm(struct nested_vm *t, bool quirk_off,
 	stub_gva = vm_vaddr_alloc_page(t->vm);
 	t->stub = addr_gva2hva(t->vm, stub_gva);
 	memset(t->stub, OPCODE_HLT, PAGE_SIZE);
-	memcpy(t->stub, insn, HYPERCALL_INSN_SIZE);
+	memcpy(t->stub, insn, PCM_HYPERCALL_INSN_SIZE);
 
 	sync_global_to_guest(t->vm, poison_gva);
 	sync_global_to_guest(t->vm, stub_gva);
@@ -161,11 +154,6 @@ static void create_nested_vm(struct nested_vm *t, bool quirk_off,
 	pcm_set_all_counters(t->vm);
 }
 
-/* Does nothing: SIGALRM is only there to interrupt KVM_RUN. */
-static void on_alarm(int sig)
-{
-}
-
 enum l1_end {
 	L1_DONE,		/* at its GUEST_DONE(), l1_seen read back */
 	L1_STILL_RUNNING,	/* KVM_RUN did not return within the time */
@@ -175,20 +163,11 @@ enum l1_end {
 /* KVM_RUN for up to @seconds, to L1's GUEST_DONE(). */
 static enum l1_end run_l1(struct nested_vm *t, unsigned int seconds)
 {
-	struct sigaction sa = { .sa_handler = on_alarm };
 	struct kvm_run *run = t->vcpu->run;
 	struct ucall uc;
-	int rc;
 
-	/* No SA_RESTART: the alarm must end KVM_RUN with EINTR. */
-	TEST_ASSERT(!sigaction(SIGALRM, &sa, NULL), "sigaction: %s",
-		    strerror(errno));
-	alarm(seconds);
-	rc = __vcpu_run(t->vcpu);
-	alarm(0);
-	if (rc && errno == EINTR)
+	if (__pcm_run_vcpu(t->vcpu, seconds))
 		return L1_STILL_RUNNING;
-	TEST_ASSERT(!rc, KVM_IOCTL_ERROR(KVM_RUN, rc));
 
 	switch (get_ucall(t->vcpu, &uc)) {
 	case UCALL_DONE:
@@ -223,17 +202,6 @@ static bool check_poison_pages(struct nested_vm *t, size_t skip)
 	return ok;
 }
 
-static bool expect_insn(const u8 *expected, const u8 *got)
-{
-	if (!memcmp(expected, got, HYPERCALL_INSN_SIZE))
-		return true;
-
-	ksft_print_msg("stub bytes: expected %02x %02x %02x, got %02x %02x %02x\n",
-		       expected[0], expected[1], expected[2],
-		       got[0], got[1], got[2]);
-	return false;
-}
-
 /* The sanity case: L1 itself is served, so a write would be seen. */
 static bool run_l1_case(u64 nr, u64 expected_rax)
 {
@@ -243,7 +211,7 @@ static bool run_l1_case(u64 nr, u64 expected_rax)
 
 	hc_nr = nr;
 	l1_calls_itself = true;
-	create_nested_vm(&t, false, vmmcall);
+	create_nested_vm(&t, false, pcm_vmmcall);
 	calls = pcm_get_hypercalls(t.vm);
 
 	ok = run_l1(&t, PCM_RUN_TIMEOUT_S) == L1_DONE;
@@ -293,30 +261,30 @@ struct l2_case {
 static const struct l2_case l2_cases[] = {
 	/* a) L1 intercepts both: the native call is L1's, untouched. */
 	{ .insn_name = "native", .config = "l1_intercepts_vmmcall_ud",
-	  .insn = vmmcall, .intercepts = ICPT_VMMCALL, .exceptions = ICPT_UD,
-	  .exit_code = SVM_EXIT_VMMCALL, .stub = vmmcall },
+	  .insn = pcm_vmmcall, .intercepts = ICPT_VMMCALL, .exceptions = ICPT_UD,
+	  .exit_code = SVM_EXIT_VMMCALL, .stub = pcm_vmmcall },
 	/* KVM takes the #UD before L1 and rewrites VMCALL: L1 sees VMMCALL. */
 	{ .insn_name = "foreign", .config = "l1_intercepts_vmmcall_ud",
-	  .insn = vmcall, .intercepts = ICPT_VMMCALL, .exceptions = ICPT_UD,
-	  .exit_code = SVM_EXIT_VMMCALL, .stub = vmmcall },
+	  .insn = pcm_vmcall, .intercepts = ICPT_VMMCALL, .exceptions = ICPT_UD,
+	  .exit_code = SVM_EXIT_VMMCALL, .stub = pcm_vmmcall },
 	/* Without the quirk KVM injects the #UD, and L1 gets that. */
 	{ .insn_name = "foreign", .config = "quirk_off_l1_intercepts_vmmcall_ud",
-	  .insn = vmcall, .intercepts = ICPT_VMMCALL, .exceptions = ICPT_UD,
+	  .insn = pcm_vmcall, .intercepts = ICPT_VMMCALL, .exceptions = ICPT_UD,
 	  .quirk_off = true, .exit_code = SVM_EXIT_EXCP_BASE + UD_VECTOR,
-	  .stub = vmcall },
+	  .stub = pcm_vmcall },
 	/* b) L1 intercepts neither: KVM leaves L2 retrying the VMMCALL. */
 	{ .insn_name = "native", .config = "not_intercepted_spins",
-	  .insn = vmmcall, .spins = true, .stub = vmmcall },
+	  .insn = pcm_vmmcall, .spins = true, .stub = pcm_vmmcall },
 	{ .insn_name = "foreign", .config = "not_intercepted_spins",
-	  .insn = vmcall, .spins = true, .stub = vmmcall },
+	  .insn = pcm_vmcall, .spins = true, .stub = pcm_vmmcall },
 	/* An uncaught VMMCALL raises #UD, which L1 gets without the quirk. */
 	{ .insn_name = "native", .config = "quirk_off_l1_intercepts_ud",
-	  .insn = vmmcall, .exceptions = ICPT_UD, .quirk_off = true,
-	  .exit_code = SVM_EXIT_EXCP_BASE + UD_VECTOR, .stub = vmmcall },
+	  .insn = pcm_vmmcall, .exceptions = ICPT_UD, .quirk_off = true,
+	  .exit_code = SVM_EXIT_EXCP_BASE + UD_VECTOR, .stub = pcm_vmmcall },
 	/* c) What svm_vmcall_test checks, with a PCM number. */
 	{ .insn_name = "foreign", .config = "l1_intercepts_vmmcall",
-	  .insn = vmcall, .intercepts = ICPT_VMMCALL,
-	  .exit_code = SVM_EXIT_VMMCALL, .stub = vmmcall },
+	  .insn = pcm_vmcall, .intercepts = ICPT_VMMCALL,
+	  .exit_code = SVM_EXIT_VMMCALL, .stub = pcm_vmmcall },
 };
 
 /* L1 saw L2 stop at the instruction with c->exit_code, rax as it was. */
@@ -373,7 +341,7 @@ static bool run_l2_case(const struct l2_case *c, u64 nr)
 	ok = c->spins ? check_l2_spins(&t, nr, end) : check_l1_exit(c, nr, end);
 
 	/* Whatever L2 saw, L1's memory and the counters must be as they were. */
-	ok &= expect_insn(c->stub, t.stub);
+	ok &= expect_bytes("stub bytes", c->stub, t.stub, PCM_HYPERCALL_INSN_SIZE);
 	ok &= check_poison_pages(&t, 0);
 	ok &= expect_u64("pcm/hypercalls delta", 0,
 			 pcm_get_hypercalls(t.vm) - calls);

@@ -52,8 +52,15 @@ extern const struct pcm_counter pcm_counters[KVM_PCM_NR_COUNTERS];
 /* out %al, $PCM_CPL3_DONE_PORT; jmp . */
 extern const u8 pcm_cpl3_done[PCM_CPL3_DONE_SIZE];
 
+/* The hypercall instructions: Intel's VMCALL and AMD's VMMCALL. */
+#define PCM_HYPERCALL_INSN_SIZE	3
+extern const u8 pcm_vmcall[PCM_HYPERCALL_INSN_SIZE];
+extern const u8 pcm_vmmcall[PCM_HYPERCALL_INSN_SIZE];
+
 u64 pcm_value(unsigned int i);
 bool expect_u64(const char *what, u64 expected, u64 got);
+bool expect_bytes(const char *what, const u8 *expected, const u8 *got,
+		  size_t len);
 
 void pcm_require_host(void);
 void pcm_vm_dir(struct kvm_vm *vm, char *dir, size_t size);
@@ -76,6 +83,7 @@ bool pcm_try_set_param(const char *name, bool on);
 void pcm_set_param(const char *name, bool on);
 
 void pcm_pin_self(int cpu);
+int __pcm_run_vcpu(struct kvm_vcpu *vcpu, unsigned int seconds);
 bool pcm_run_vcpu(struct kvm_vcpu *vcpu);
 
 void pcm_make_user_accessible(struct kvm_vm *vm, u64 gva);

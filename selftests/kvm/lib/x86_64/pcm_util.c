@@ -51,6 +51,9 @@ const u8 pcm_cpl3_done[PCM_CPL3_DONE_SIZE] = {
 	0xeb, 0xfe,			/* jmp . */
 };
 
+const u8 pcm_vmcall[PCM_HYPERCALL_INSN_SIZE] = { 0x0f, 0x01, 0xc1 };
+const u8 pcm_vmmcall[PCM_HYPERCALL_INSN_SIZE] = { 0x0f, 0x01, 0xd9 };
+
 /* A module parameter as found before this process first changed it. */
 struct saved_param {
 	char path[128];
@@ -74,6 +77,25 @@ bool expect_u64(const char *what, u64 expected, u64 got)
 
 	ksft_print_msg("%s: expected %#lx (%ld), got %#lx (%ld)\n",
 		       what, expected, (s64)expected, got, (s64)got);
+	return false;
+}
+
+/* The same, for @len bytes, printed in hex. */
+bool expect_bytes(const char *what, const u8 *expected, const u8 *got,
+		  size_t len)
+{
+	size_t i;
+
+	if (!memcmp(expected, got, len))
+		return true;
+
+	ksft_print_msg("%s: expected", what);
+	for (i = 0; i < len; i++)
+		printf(" %02x", expected[i]);
+	printf(", got");
+	for (i = 0; i < len; i++)
+		printf(" %02x", got[i]);
+	printf("\n");
 	return false;
 }
 
@@ -405,10 +427,6 @@ static void on_alarm(int sig)
 }
 
 /*
- * KVM_RUN once; false (and said why) if the guest did not exit within
- * PCM_RUN_TIMEOUT_S, e.g. because RIP never moved past the instruction.
- */
-/*
  * Keep the calling thread on @cpu: a vCPU loaded on another CPU than last
  * time counts in event/evt_switch_exec_cpu, so tests pin their threads.
  */
@@ -423,7 +441,11 @@ void pcm_pin_self(int cpu)
 		    "sched_setaffinity(%d): %s", cpu, strerror(errno));
 }
 
-bool pcm_run_vcpu(struct kvm_vcpu *vcpu)
+/*
+ * KVM_RUN once, for at most @seconds; 0 when the guest exited, -EINTR when
+ * the time ran out (a guest that never leaves an instruction, say).
+ */
+int __pcm_run_vcpu(struct kvm_vcpu *vcpu, unsigned int seconds)
 {
 	static bool alarm_handled;
 	int rc;
@@ -437,15 +459,26 @@ bool pcm_run_vcpu(struct kvm_vcpu *vcpu)
 		alarm_handled = true;
 	}
 
-	alarm(PCM_RUN_TIMEOUT_S);
+	alarm(seconds);
 	rc = __vcpu_run(vcpu);
 	alarm(0);
-	if (rc && errno == EINTR) {
+	if (rc && errno == EINTR)
+		return -EINTR;
+	TEST_ASSERT(!rc, KVM_IOCTL_ERROR(KVM_RUN, rc));
+	return 0;
+}
+
+/*
+ * KVM_RUN once; false (and said why) if the guest did not exit within
+ * PCM_RUN_TIMEOUT_S, e.g. because RIP never moved past the instruction.
+ */
+bool pcm_run_vcpu(struct kvm_vcpu *vcpu)
+{
+	if (__pcm_run_vcpu(vcpu, PCM_RUN_TIMEOUT_S)) {
 		ksft_print_msg("the guest did not exit within %d s: looping on the instruction?\n",
 			       PCM_RUN_TIMEOUT_S);
 		return false;
 	}
-	TEST_ASSERT(!rc, KVM_IOCTL_ERROR(KVM_RUN, rc));
 	return true;
 }
 
