@@ -41,7 +41,6 @@ MODULE_PARM_DESC(pcm_sized_hypercall,
  * is a patched-out jump, which is what "make bench" compares against.
  */
 DEFINE_STATIC_KEY_TRUE(kvm_pcm_count_events);
-EXPORT_SYMBOL_GPL(kvm_pcm_count_events);
 
 static int kvm_pcm_count_events_set(const char *val,
 				    const struct kernel_param *kp)
@@ -304,7 +303,10 @@ bool kvm_pcm_handle_foreign_hypercall(struct kvm_vcpu *vcpu)
 	if (nr != PCM_HC_GET_PCM_INFO)
 		return false;
 
-	/* Fetched with the guest's own CPL, like the instruction itself. */
+	/*
+	 * A data read at the guest's CPL, not an instruction fetch: SMAP and
+	 * the U/S bit apply, NX does not.  The bytes are only compared.
+	 */
 	if (kvm_read_guest_virt(vcpu, kvm_get_linear_rip(vcpu), insn,
 				sizeof(insn), &e))
 		return false;
