@@ -6,6 +6,13 @@ load /usr/lib/bats/bats-assert/load.bash
 PCM_REPO=${PCM_REPO:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}
 PCM_SYSFS=/sys/kernel/pcm
 
+# In the test-bed guest, `host CMD` is a function (testbed/bin/host,
+# sourced): the same call without starting a process.
+if [ -n "${PCM_HOST_PORT:-}" ]; then
+	# shellcheck source=testbed/bin/host
+	source "$PCM_REPO/testbed/bin/host"
+fi
+
 # "group field" lines, in ABI order (make writes build/pcm-fields from the
 # header with scripts/pcm-fields).
 pcm_fields() {
