@@ -17,8 +17,10 @@
 #include <asm/kvm_para.h>
 #include <linux/kvm_para.h>
 #include <linux/kvm_pcm.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "test_util.h"
 #include "kvm_util.h"
@@ -51,6 +53,14 @@
 #define PAIR_HI_GPA		(PAIR_LO_GPA + PAIR_LO_PAGES * PAGE_SIZE)
 #define PAIR_HI_PAGES		2
 
+/*
+ * Two pages whose second page's host memory the cases below make
+ * read-only or unmap behind KVM's back (the memslot stays as it is).
+ */
+#define HOSTMAP_SLOT		6
+#define HOSTMAP_GPA		0x10500000ULL
+#define HOSTMAP_PAGES		2
+
 /* Not in any memslot, but mapped in the guest page tables: MMIO. */
 #define MMIO_GPA		0x10400000ULL
 
@@ -78,6 +88,7 @@ static const struct test_region test_regions[] = {
 	{ 0, 1, 0, 0 },
 	{ SCRATCH_GPA, SCRATCH_PAGES, SCRATCH_SLOT, 0 },
 	{ END_GPA, END_PAGES, END_SLOT, 0 },
+	{ HOSTMAP_GPA, HOSTMAP_PAGES, HOSTMAP_SLOT, 0 },
 	{ RO_GPA, RO_PAGES, RO_SLOT, KVM_MEM_READONLY },
 	{ PAIR_LO_GPA, PAIR_LO_PAGES, PAIR_LO_SLOT, 0 },
 	{ PAIR_HI_GPA, PAIR_HI_PAGES, PAIR_HI_SLOT, 0 },
@@ -405,6 +416,172 @@ static bool test_straddle_two_slots_ok(struct pcm_test *t)
 	return expect_hypercall_ok(t, PAIR_HI_GPA - 100);
 }
 
+/*
+ * 100 bytes at the end of a page the VMM has mapped writable, 188 on one
+ * it has made read-only (mprotect) or unmapped (munmap) behind KVM's back:
+ * the memslot says writable RAM, the host mapping does not.  Not even the
+ * first 100 bytes may be written.
+ */
+static bool test_efault_host_mapping(struct pcm_test *t, bool unmap)
+{
+	u64 gpa = HOSTMAP_GPA + PAGE_SIZE - 100;
+	u8 *second = addr_gpa2hva(t->vm, HOSTMAP_GPA + PAGE_SIZE);
+	u64 rax, calls;
+	bool ok = true;
+
+	if (unmap)
+		TEST_ASSERT(!munmap(second, PAGE_SIZE), "munmap");
+	else
+		TEST_ASSERT(!mprotect(second, PAGE_SIZE, PROT_READ), "mprotect");
+
+	rax = guest_hypercall(t, gpa, &calls);
+
+	/* As it was, for the poison check and the cases after this one. */
+	if (unmap) {
+		TEST_ASSERT(mmap(second, PAGE_SIZE, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == second,
+			    "mmap");
+		memset(second, PCM_POISON, PAGE_SIZE);
+	} else {
+		TEST_ASSERT(!mprotect(second, PAGE_SIZE, PROT_READ | PROT_WRITE),
+			    "mprotect");
+	}
+
+	ok &= expect_u64("rax", (u64)-KVM_EFAULT, rax);
+	ok &= expect_u64("pcm/hypercalls delta", 1, calls);
+	ok &= check_poison(t, 0, 0);
+	ok &= pcm_check_all_counters(t->vm);
+	return ok;
+}
+
+static bool test_efault_host_readonly(struct pcm_test *t)
+{
+	return test_efault_host_mapping(t, false);
+}
+
+static bool test_efault_host_unmapped(struct pcm_test *t)
+{
+	return test_efault_host_mapping(t, true);
+}
+
+/*
+ * A memslot deleted and added again, over and over, while the vCPU keeps
+ * asking for the counters into a buffer whose last 188 bytes are in it:
+ * every call must write all 288 bytes or none.  The first 100 bytes are
+ * in a memslot that stays, where the guest checks them after each call.
+ */
+#define RACE_LO_SLOT		1
+#define RACE_LO_GPA		0x10000000ULL
+#define RACE_HI_SLOT		2
+#define RACE_HI_GPA		(RACE_LO_GPA + PAGE_SIZE)
+#define RACE_LO_LEN		100
+#define RACE_BUF_GPA		(RACE_HI_GPA - RACE_LO_LEN)
+#define RACE_CYCLES		300
+
+/* What the guest saw: calls that wrote all, none, or a part. */
+static struct {
+	u64 whole, none, partial, other;
+} race_seen;
+static u8 race_reference[RACE_LO_LEN];
+static bool race_stop;
+
+static void race_guest_code(void)
+{
+	u8 *lo = (u8 *)RACE_BUF_GPA;
+	u64 ret;
+	int i;
+
+	/* The reference: one call with both memslots in place. */
+	GUEST_ASSERT(guest_pcm_hypercall(RACE_BUF_GPA) == 0);
+	memcpy(race_reference, lo, RACE_LO_LEN);
+	GUEST_SYNC(0);
+
+	while (!READ_ONCE(race_stop)) {
+		memset(lo, PCM_POISON, RACE_LO_LEN);
+		ret = guest_pcm_hypercall(RACE_BUF_GPA);
+		if (ret == 0) {
+			race_seen.whole++;
+			if (memcmp(lo, race_reference, RACE_LO_LEN))
+				race_seen.partial++;
+		} else if (ret == (u64)-KVM_EFAULT) {
+			race_seen.none++;
+			for (i = 0; i < RACE_LO_LEN; i++)
+				if (lo[i] != PCM_POISON) {
+					race_seen.partial++;
+					break;
+				}
+		} else {
+			race_seen.other++;
+		}
+	}
+	GUEST_DONE();
+}
+
+static void *race_vcpu_thread(void *vcpu)
+{
+	vcpu_run(vcpu);
+	return NULL;
+}
+
+static bool test_slot_delete_race(struct pcm_test *unused)
+{
+	struct kvm_vcpu *vcpu;
+	u8 buf[PCM_INFO_SIZE];
+	struct kvm_vm *vm;
+	pthread_t thread;
+	struct ucall uc;
+	bool ok = true;
+	int i;
+
+	vm = vm_create_with_one_vcpu(&vcpu, race_guest_code);
+	vm_userspace_mem_region_add(vm, VM_MEM_SRC_ANONYMOUS, RACE_LO_GPA,
+				    RACE_LO_SLOT, 1, 0);
+	vm_userspace_mem_region_add(vm, VM_MEM_SRC_ANONYMOUS, RACE_HI_GPA,
+				    RACE_HI_SLOT, 1, 0);
+	virt_map(vm, RACE_LO_GPA, RACE_LO_GPA, 1);
+	sync_global_to_guest(vm, guest_use_vmmcall);
+	pcm_set_all_counters(vm);
+
+	vcpu_run(vcpu);
+	TEST_ASSERT(get_ucall(vcpu, &uc) == UCALL_SYNC,
+		    "expected the guest's reference call, got exit %u",
+		    vcpu->run->exit_reason);
+	read_guest(vm, RACE_BUF_GPA, buf, sizeof(buf));
+	ok &= pcm_check_values(buf);
+
+	/* The guest loops in KVM alone now: no exit until race_stop. */
+	pthread_create(&thread, NULL, race_vcpu_thread, vcpu);
+	for (i = 0; i < RACE_CYCLES; i++) {
+		vm_mem_region_delete(vm, RACE_HI_SLOT);
+		vm_userspace_mem_region_add(vm, VM_MEM_SRC_ANONYMOUS, RACE_HI_GPA,
+					    RACE_HI_SLOT, 1, 0);
+	}
+	WRITE_ONCE(*(bool *)addr_gva2hva(vm, (vm_vaddr_t)&race_stop), true);
+	pthread_join(thread, NULL);
+
+	switch (get_ucall(vcpu, &uc)) {
+	case UCALL_DONE:
+		break;
+	case UCALL_ABORT:
+		REPORT_GUEST_ASSERT(uc);
+		break;
+	default:
+		TEST_FAIL("expected UCALL_DONE, got exit %u", vcpu->run->exit_reason);
+	}
+	sync_global_from_guest(vm, race_seen);
+	ksft_print_msg("%d memslot cycles: %lu calls wrote all, %lu none, %lu a part\n",
+		       RACE_CYCLES, race_seen.whole, race_seen.none, race_seen.partial);
+	ok &= expect_u64("calls that wrote a part", 0, race_seen.partial);
+	ok &= expect_u64("calls with another result", 0, race_seen.other);
+	/* Both outcomes happened, or the race was not run. */
+	if (!race_seen.whole || !race_seen.none) {
+		ksft_print_msg("no race: the guest saw only one outcome\n");
+		ok = false;
+	}
+	kvm_vm_free(vm);
+	return ok;
+}
+
 static bool test_gpa_overflow(struct pcm_test *t)
 {
 	return expect_hypercall_error(t, ~0ULL - 100, (u64)-KVM_EFAULT);
@@ -423,6 +600,9 @@ static const struct {
 	{ "efault_straddle_end", test_efault_straddle_end },
 	{ "efault_readonly_slot", test_efault_readonly_slot },
 	{ "straddle_two_slots_ok", test_straddle_two_slots_ok },
+	{ "efault_host_readonly", test_efault_host_readonly },
+	{ "efault_host_unmapped", test_efault_host_unmapped },
+	{ "slot_delete_race", test_slot_delete_race },
 	{ "gpa_overflow", test_gpa_overflow },
 };
 

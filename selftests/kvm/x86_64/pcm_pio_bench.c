@@ -12,7 +12,6 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "kvm_util.h"
@@ -37,37 +36,16 @@ static void guest_code(void)
 	}
 }
 
-static u64 now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
 /* One round: the time of @exits port I/O exits, in ns per exit. */
 static double time_round(struct kvm_vcpu *vcpu, u64 exits)
 {
 	struct ucall uc;
 	u64 start;
 
-	start = now_ns();
+	start = pcm_now_ns();
 	vcpu_run(vcpu);
 	TEST_ASSERT(get_ucall(vcpu, &uc) == UCALL_SYNC, "expected GUEST_SYNC");
-	return (double)(now_ns() - start) / exits;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+	return (double)(pcm_now_ns() - start) / exits;
 }
 
 int main(int argc, char *argv[])
@@ -119,8 +97,8 @@ int main(int argc, char *argv[])
 		    "log_ins_exec_pio_in moved by %lu, expected %lu",
 		    pcm_get_counter(vm, c) - before, counted);
 
-	med_on = median(on, rounds);
-	med_off = median(off, rounds);
+	med_on = pcm_median(on, rounds);
+	med_off = pcm_median(off, rounds);
 	printf("port I/O exit loop, %d rounds of %lu exits each, alternating\n",
 	       rounds, exits);
 	printf("  %-28s %10s\n", "kvm.pcm_count_events", "ns/exit");

@@ -10,6 +10,7 @@
 
 #include <linux/debugfs.h>
 #include <linux/fs.h>
+#include <linux/highmem.h>
 #include <linux/kvm_host.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
@@ -86,6 +87,15 @@ void kvm_pcm_init_vm(struct kvm *kvm)
 	spin_lock_init(&kvm->arch.pcm.lock);
 }
 
+/*
+ * Readers take no lock: each counter is one aligned u64, read once, so a
+ * reader sees every counter at a value it had at some point during the
+ * read, never a torn one.  The counters are not one snapshot: an engine
+ * update, or a vCPU's count, that runs meanwhile may be in some and not in
+ * others.  Writers of the engine's part serialize on pcm->lock, so that an
+ * add and a set never lose each other's update.
+ */
+
 /* What the vCPUs of @kvm have counted of @counter, wrapping at 2^64. */
 static u64 kvm_pcm_vcpu_sum(struct kvm *kvm, enum kvm_pcm_counter counter)
 {
@@ -98,6 +108,20 @@ static u64 kvm_pcm_vcpu_sum(struct kvm *kvm, enum kvm_pcm_counter counter)
 	return sum;
 }
 
+/* Every counter of @kvm into @info: the engine's part plus each vCPU's. */
+static void kvm_pcm_read_all(struct kvm *kvm, struct kvm_pcm_info *info)
+{
+	struct kvm_vcpu *vcpu;
+	unsigned long v;
+	unsigned int i;
+
+	for (i = 0; i < KVM_PCM_NR_COUNTERS; i++)
+		info->counters[i] = READ_ONCE(kvm->arch.pcm.info.counters[i]);
+	kvm_for_each_vcpu(v, vcpu, kvm)
+		for (i = 0; i < KVM_PCM_NR_COUNTERS; i++)
+			info->counters[i] += READ_ONCE(vcpu->arch.pcm.counters[i]);
+}
+
 void kvm_pcm_add(struct kvm *kvm, enum kvm_pcm_counter counter, u64 delta)
 {
 	struct kvm_pcm *pcm = &kvm->arch.pcm;
@@ -107,7 +131,8 @@ void kvm_pcm_add(struct kvm *kvm, enum kvm_pcm_counter counter, u64 delta)
 		return;
 
 	spin_lock_irqsave(&pcm->lock, flags);
-	pcm->info.counters[counter] += delta;
+	WRITE_ONCE(pcm->info.counters[counter],
+		   pcm->info.counters[counter] + delta);
 	spin_unlock_irqrestore(&pcm->lock, flags);
 }
 EXPORT_SYMBOL_GPL(kvm_pcm_add);
@@ -121,91 +146,126 @@ void kvm_pcm_set(struct kvm *kvm, enum kvm_pcm_counter counter, u64 value)
 		return;
 
 	spin_lock_irqsave(&pcm->lock, flags);
-	pcm->info.counters[counter] = value - kvm_pcm_vcpu_sum(kvm, counter);
+	WRITE_ONCE(pcm->info.counters[counter],
+		   value - kvm_pcm_vcpu_sum(kvm, counter));
 	spin_unlock_irqrestore(&pcm->lock, flags);
 }
 EXPORT_SYMBOL_GPL(kvm_pcm_set);
 
 u64 kvm_pcm_get(struct kvm *kvm, enum kvm_pcm_counter counter)
 {
-	struct kvm_pcm *pcm = &kvm->arch.pcm;
-	unsigned long flags;
-	u64 value;
-
 	if (WARN_ON_ONCE((unsigned int)counter >= KVM_PCM_NR_COUNTERS))
 		return 0;
 
-	spin_lock_irqsave(&pcm->lock, flags);
-	value = pcm->info.counters[counter] + kvm_pcm_vcpu_sum(kvm, counter);
-	spin_unlock_irqrestore(&pcm->lock, flags);
-	return value;
+	return READ_ONCE(kvm->arch.pcm.info.counters[counter]) +
+	       kvm_pcm_vcpu_sum(kvm, counter);
 }
 EXPORT_SYMBOL_GPL(kvm_pcm_get);
 
-/*
- * True if all of [gpa, gpa + len) is guest RAM the guest may write: user
- * memslots only, none read-only.  Private slots (APIC access page, TSS,
- * identity map) and holes are MMIO as far as the guest is concerned.
- * Checked before writing so that a bad buffer leaves every guest byte as
- * it was, even when its first part is good RAM.
- */
-static bool kvm_pcm_is_writable_ram(struct kvm_vcpu *vcpu, gpa_t gpa,
-				    unsigned int len)
+/* The guest pages a buffer of up to sizeof(struct kvm_pcm_info) spans. */
+#define KVM_PCM_MAX_PAGES	(DIV_ROUND_UP(sizeof(struct kvm_pcm_info), PAGE_SIZE) + 1)
+
+/* One guest page of the buffer, pinned writable. */
+struct kvm_pcm_page {
+	struct kvm_memory_slot *slot;
+	gfn_t gfn;
+	struct page *page;
+};
+
+static void kvm_pcm_unpin(struct kvm *kvm, struct kvm_pcm_page *pages,
+			  unsigned int nr, bool written)
 {
-	gfn_t gfn, last_gfn;
+	unsigned int i;
+
+	for (i = 0; i < nr; i++) {
+		if (written) {
+			mark_page_dirty_in_slot(kvm, pages[i].slot, pages[i].gfn);
+			kvm_release_page_dirty(pages[i].page);
+		} else {
+			kvm_release_page_clean(pages[i].page);
+		}
+	}
+}
+
+/*
+ * Pin every page of [gpa, gpa + len) for writing, or none: each must be
+ * guest RAM the guest may write (a user memslot, not read-only) whose
+ * host memory the VMM has mapped writable right now.  Private slots (APIC
+ * access page, TSS, identity map) and holes are MMIO as far as the guest
+ * is concerned.  Once every page is pinned, nothing the VMM does to its
+ * mapping (munmap, mprotect, a memslot change: the vCPU holds kvm->srcu)
+ * can make the copy fail half-way.  Returns the number of pages, or 0.
+ */
+static unsigned int kvm_pcm_pin(struct kvm_vcpu *vcpu, gpa_t gpa,
+				unsigned int len, struct kvm_pcm_page *pages)
+{
+	gfn_t gfn, first_gfn = gpa_to_gfn(gpa);
+	unsigned int nr = 0;
 
 	if (gpa + len < gpa)
-		return false;
+		return 0;
 
-	last_gfn = gpa_to_gfn(gpa + len - 1);
-	for (gfn = gpa_to_gfn(gpa); gfn <= last_gfn; gfn++) {
+	for (gfn = first_gfn; gfn <= gpa_to_gfn(gpa + len - 1); gfn++, nr++) {
 		struct kvm_memory_slot *slot = kvm_vcpu_gfn_to_memslot(vcpu, gfn);
-		bool writable;
+		struct page *page;
+		kvm_pfn_t pfn;
 
-		if (!slot || slot->id >= KVM_USER_MEM_SLOTS)
-			return false;
-		if (kvm_is_error_hva(gfn_to_hva_memslot_prot(slot, gfn, &writable)) ||
-		    !writable)
-			return false;
+		if (WARN_ON_ONCE(nr >= KVM_PCM_MAX_PAGES) ||
+		    !slot || slot->id >= KVM_USER_MEM_SLOTS)
+			goto fail;
+		/* A write fault: read-only slots and mappings fail here. */
+		pfn = gfn_to_pfn_memslot(slot, gfn);
+		if (is_error_noslot_pfn(pfn))
+			goto fail;
+		/* RAM only: not device memory the VMM has mapped (VM_PFNMAP). */
+		page = kvm_pfn_to_refcounted_page(pfn);
+		if (!page) {
+			kvm_release_pfn_clean(pfn);
+			goto fail;
+		}
+		pages[nr] = (struct kvm_pcm_page){ slot, gfn, page };
 	}
-	return true;
+	return nr;
+
+fail:
+	kvm_pcm_unpin(vcpu->kvm, pages, nr, false);
+	return 0;
 }
 
 /*
  * Copy the first @len bytes of the VM's counters to the guest buffer at
- * @gpa; @len 0 only counts the call.  Returns 0 or -KVM_EFAULT.  Guest
- * mistakes are reported to the guest only, never logged: a guest must not
- * be able to fill the host's log.
+ * @gpa, all of them or, with -KVM_EFAULT, not a byte; @len 0 only counts
+ * the call.  Guest mistakes are reported to the guest only, never logged:
+ * a guest must not be able to fill the host's log.
  */
 static unsigned long kvm_pcm_copy_to_guest(struct kvm_vcpu *vcpu, gpa_t gpa,
 					   unsigned int len)
 {
-	struct kvm *kvm = vcpu->kvm;
-	struct kvm_pcm *pcm = &kvm->arch.pcm;
+	struct kvm_pcm_page pages[KVM_PCM_MAX_PAGES];
+	unsigned int i, nr, offset, done;
 	struct kvm_pcm_info info;
-	unsigned long flags;
-	unsigned int i;
 
-	/*
-	 * One lock for the count and the engine's part, so the values an
-	 * engine sets together arrive together; a call that fails below has
-	 * only cost the copy.
-	 */
-	spin_lock_irqsave(&pcm->lock, flags);
-	pcm->hypercalls++;
-	info = pcm->info;
-	spin_unlock_irqrestore(&pcm->lock, flags);
-
+	/* Only this vCPU's thread writes its count: no lock, no atomic. */
+	vcpu->arch.pcm.hypercalls++;
 	if (!len)
 		return 0;
-	if (!kvm_pcm_is_writable_ram(vcpu, gpa, len))
+	nr = kvm_pcm_pin(vcpu, gpa, len, pages);
+	if (!nr)
 		return -KVM_EFAULT;
 
-	for (i = 0; i < KVM_PCM_NR_COUNTERS; i++)
-		info.counters[i] += kvm_pcm_vcpu_sum(kvm, i);
+	kvm_pcm_read_all(vcpu->kvm, &info);
 
-	if (kvm_vcpu_write_guest(vcpu, gpa, &info, len))
-		return -KVM_EFAULT;
+	offset = offset_in_page(gpa);
+	for (i = 0, done = 0; i < nr; i++, offset = 0) {
+		unsigned int chunk = min_t(unsigned int, len - done,
+					   PAGE_SIZE - offset);
+		void *va = kmap_local_page(pages[i].page);
+
+		memcpy(va + offset, (u8 *)&info + done, chunk);
+		kunmap_local(va);
+		done += chunk;
+	}
+	kvm_pcm_unpin(vcpu->kvm, pages, nr, true);
 	return 0;
 }
 
@@ -454,6 +514,23 @@ static void kvm_pcm_create_global_debugfs(void)
 	mutex_unlock(&global_debugfs_lock);
 }
 
+/* The PCM hypercalls of a VM: the sum of its vCPUs' counts. */
+static int kvm_pcm_hypercalls_get(void *data, u64 *value)
+{
+	struct kvm *kvm = data;
+	struct kvm_vcpu *vcpu;
+	unsigned long i;
+	u64 sum = 0;
+
+	kvm_for_each_vcpu(i, vcpu, kvm)
+		sum += READ_ONCE(vcpu->arch.pcm.hypercalls);
+	*value = sum;
+	return 0;
+}
+
+DEFINE_DEBUGFS_ATTRIBUTE(kvm_pcm_hypercalls_fops, kvm_pcm_hypercalls_get, NULL,
+			 "%llu\n");
+
 /*
  * <vm debugfs dir>/pcm/<group>/<field>: root reads and sets each counter,
  * so tests can drive every field; pcm/hypercalls counts the calls.
@@ -466,5 +543,6 @@ void kvm_pcm_create_vm_debugfs(struct kvm *kvm)
 
 	pcm_dir = debugfs_create_dir("pcm", kvm->debugfs_dentry);
 	kvm_pcm_create_files(pcm_dir, kvm);
-	debugfs_create_u64("hypercalls", 0400, pcm_dir, &kvm->arch.pcm.hypercalls);
+	debugfs_create_file_unsafe("hypercalls", 0400, pcm_dir, kvm,
+				   &kvm_pcm_hypercalls_fops);
 }

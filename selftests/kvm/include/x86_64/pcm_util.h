@@ -83,6 +83,8 @@ bool pcm_try_set_param(const char *name, bool on);
 void pcm_set_param(const char *name, bool on);
 
 void pcm_pin_self(int cpu);
+u64 pcm_now_ns(void);
+double pcm_median(double *v, int n);
 int __pcm_run_vcpu(struct kvm_vcpu *vcpu, unsigned int seconds);
 bool pcm_run_vcpu(struct kvm_vcpu *vcpu);
 

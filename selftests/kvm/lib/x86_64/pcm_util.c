@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/magic.h>
 
@@ -430,6 +431,29 @@ static void on_alarm(int sig)
  * Keep the calling thread on @cpu: a vCPU loaded on another CPU than last
  * time counts in event/evt_switch_exec_cpu, so tests pin their threads.
  */
+/* CLOCK_MONOTONIC in ns, for the benchmarks. */
+u64 pcm_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The median of @n values; sorts @v. */
+double pcm_median(double *v, int n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
 void pcm_pin_self(int cpu)
 {
 	cpu_set_t set;

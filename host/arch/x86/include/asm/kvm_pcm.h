@@ -6,9 +6,11 @@
  * A counter is named by its enum kvm_pcm_counter from <linux/kvm_pcm.h>,
  * for example KVM_PCM_replay_success.  A VM's value of a counter is what
  * the engine has set or added (struct kvm_pcm) plus what KVM itself has
- * counted on each vCPU (struct kvm_pcm_vcpu).  The functions take a
- * spinlock with interrupts disabled, so they may be called from any
- * context but NMI.  They do nothing useful when CONFIG_KVM_PCM is off,
+ * counted on each vCPU (struct kvm_pcm_vcpu).  kvm_pcm_add() and
+ * kvm_pcm_set() take a spinlock with interrupts disabled, kvm_pcm_get()
+ * takes none, so they may be called from any context but NMI.  Each call
+ * updates one counter: a guest reading meanwhile may see an update of one
+ * counter and not yet that of another.  They do nothing useful when CONFIG_KVM_PCM is off,
  * which is why they are only declared when it is on.
  */
 #ifndef _ASM_X86_KVM_PCM_H
@@ -28,11 +30,12 @@ struct kvm_pcm_file {
 
 /* Per-VM state, in struct kvm_arch. */
 struct kvm_pcm {
-	spinlock_t lock;	/* protects info and hypercalls */
-	/* The engine's part of each counter; the vCPUs' parts are added. */
+	spinlock_t lock;	/* serializes the engine's writes to info */
+	/*
+	 * The engine's part of each counter; the vCPUs' parts are added.
+	 * Readers take no lock.
+	 */
 	struct kvm_pcm_info info;
-	/* PCM hypercalls made by the VM at CPL 0, whatever their result. */
-	u64 hypercalls;
 	struct kvm_pcm_file files[KVM_PCM_NR_COUNTERS];
 };
 
@@ -43,6 +46,8 @@ struct kvm_pcm {
  */
 struct kvm_pcm_vcpu {
 	u64 counters[KVM_PCM_NR_COUNTERS];
+	/* PCM hypercalls made at CPL 0, whatever their result. */
+	u64 hypercalls;
 };
 
 #ifdef CONFIG_KVM_PCM
