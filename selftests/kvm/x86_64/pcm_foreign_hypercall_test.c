@@ -6,10 +6,12 @@
  * PCM guest modules of the ioctl era hard-code VMCALL.  On AMD it raises
  * #UD, and upstream KVM then rewrites it into the native instruction in
  * guest memory (KVM_X86_QUIRK_FIX_HYPERCALL_INSN), or injects the #UD when
- * that quirk is disabled.  The patched KVM serves a PCM hypercall made
- * this way in place: rax gets the result, RIP moves past the 3 bytes, no
- * guest byte is written and no exception is delivered.  Any other
- * hypercall number keeps the upstream behaviour; both are checked here.
+ * that quirk is disabled.  The patched KVM's emulator serves a PCM
+ * hypercall made this way as the instruction stands: rax gets the result,
+ * the instruction completes like any emulated one (RIP past the 3 bytes,
+ * a single-step trap after it), no guest byte is written and no exception
+ * is delivered.  With the quirk disabled, and for any other hypercall
+ * number, the upstream behaviour stays; all of it is checked here.
  *
  * The instruction sits in a stub page of its own, which the guest calls:
  *
@@ -47,6 +49,9 @@
 /* Not a hypercall KVM knows: upstream answers -KVM_ENOSYS. */
 #define UNKNOWN_HC_NR		0x1234
 
+/* RFLAGS.TF, the single-step flag. */
+#define GUEST_RFLAGS_TF		BIT(8)
+
 /* The handler takes every exception vector. */
 #define NR_EXCEPTION_VECTORS	32
 
@@ -71,6 +76,11 @@ struct guest_seen {
 
 static struct guest_seen guest_seen;
 
+/* Set by the host: call the stub with RFLAGS.TF set. */
+static bool guest_single_step;
+/* The single-step traps the guest took, and where the last one was. */
+static u64 guest_db_count, guest_db_rip;
+
 static void guest_exception_handler(struct ex_regs *regs)
 {
 	/* A kvm_asm_safe() probe: fix it up as the library itself would. */
@@ -84,7 +94,17 @@ static void guest_exception_handler(struct ex_regs *regs)
 	GUEST_ASSERT_2(regs->rip - guest_stub < PAGE_SIZE, regs->vector,
 		       regs->rip);
 
-	if (regs->vector == BP_VECTOR) {
+	if (regs->vector == DB_VECTOR && guest_single_step) {
+		/*
+		 * Single-stepping: a trap after the call into the stub, then
+		 * after the instruction; that one ends the walk.
+		 */
+		guest_db_count++;
+		guest_db_rip = regs->rip;
+		if (regs->rip == guest_stub + STUB_INSN)
+			return;
+		regs->rflags &= ~GUEST_RFLAGS_TF;
+	} else if (regs->vector == BP_VECTOR) {
 		/* int3 is a trap: RIP is already past it. */
 		if (!guest_seen.bp_count++)
 			guest_seen.bp_addr = regs->rip - 1;
@@ -108,12 +128,25 @@ static void guest_code(void)
 	 * Step over the red zone first: neither the return address nor an
 	 * exception frame may land on locals the compiler keeps there.
 	 */
-	asm volatile("sub $128, %%rsp\n\t"
-		     "call *%[stub]\n\t"
-		     "add $128, %%rsp"
-		     : "=a"(ret)
-		     : "a"(guest_nr), "b"(guest_a0), [stub] "r"(guest_stub)
-		     : "memory", "cc");
+	if (guest_single_step)
+		/* TF from popf: the first trap comes after the call. */
+		asm volatile("sub $128, %%rsp\n\t"
+			     "pushf\n\t"
+			     "orq %[tf], (%%rsp)\n\t"
+			     "popf\n\t"
+			     "call *%[stub]\n\t"
+			     "add $128, %%rsp"
+			     : "=a"(ret)
+			     : "a"(guest_nr), "b"(guest_a0), [stub] "r"(guest_stub),
+			       [tf] "i"(GUEST_RFLAGS_TF)
+			     : "memory", "cc");
+	else
+		asm volatile("sub $128, %%rsp\n\t"
+			     "call *%[stub]\n\t"
+			     "add $128, %%rsp"
+			     : "=a"(ret)
+			     : "a"(guest_nr), "b"(guest_a0), [stub] "r"(guest_stub)
+			     : "memory", "cc");
 
 	GUEST_SYNC(ret);
 	GUEST_DONE();
@@ -342,10 +375,15 @@ static bool test_other_nr_quirk_off(void)
 	return run_stub_case(true, false, UNKNOWN_HC_NR, &e);
 }
 
+/*
+ * The VMM disabled the quirk: it wants the #UD, for PCM as for any other
+ * number.  Not served, not counted, nothing written.
+ */
 static bool test_pcm_quirk_off(void)
 {
 	const struct stub_expect e = {
-		.rax = 0, .calls = 1, .insn = foreign_insn, .values = true,
+		.rax = PCM_HC_GET_PCM_INFO, .calls = 0, .insn = foreign_insn,
+		.ud = true,
 	};
 
 	return run_stub_case(true, false, PCM_HC_GET_PCM_INFO, &e);
@@ -368,16 +406,58 @@ static bool test_switch_off_enosys(void)
 }
 
 /*
+ * RFLAGS.TF over the served instruction: one trap after the call into the
+ * stub, one after the 3 bytes (where the handler clears TF), as the
+ * emulator gives every instruction it completes.  Served all the same.
+ */
+static bool test_single_step(void)
+{
+	struct stub_vm t = {};
+	u64 rax, calls;
+	bool ok = true;
+
+	create_stub_vm(&t, false);
+	guest_single_step = true;
+	sync_global_to_guest(t.vm, guest_single_step);
+
+	if (!call_stub(&t, PCM_HC_GET_PCM_INFO, t.buf_gpa, &rax, &calls)) {
+		ok = false;
+		goto out;
+	}
+	sync_global_from_guest(t.vm, guest_db_count);
+	sync_global_from_guest(t.vm, guest_db_rip);
+
+	ok &= expect_u64("rax", 0, rax);
+	ok &= expect_u64("pcm/hypercalls delta", 1, calls);
+	ok &= pcm_check_values(t.buf);
+	ok &= expect_bytes("instruction bytes", foreign_insn, t.stub + STUB_INSN,
+			   PCM_HYPERCALL_INSN_SIZE);
+	ok &= expect_u64("single-step traps", 2, guest_db_count);
+	ok &= expect_u64("last single-step trap at", t.stub_gva + STUB_NEXT,
+			 guest_db_rip);
+	ok &= expect_u64("int3s executed", 0, guest_seen.bp_count);
+	ok &= expect_u64("other exceptions", 0, guest_seen.fault_count);
+out:
+	kvm_vm_free(t.vm);
+	memset(&guest_seen, 0, sizeof(guest_seen));
+	guest_single_step = false;
+	guest_db_count = 0;
+	guest_db_rip = 0;
+	return ok;
+}
+
+/*
  * The vCPU starts at CPL 3 in a user stub that makes the hypercall with
  * the other vendor's instruction and then writes to an I/O port, which
- * exits to userspace (IOPL 3 lets CPL 3 use the port).  Upstream would
- * inject #GP for a VMCALL (KVM's emulator takes it as privileged) and
- * rewrite a VMMCALL, which the stub, writable, would allow; served in
- * place, it gets -KVM_EPERM and its bytes stay (see pcm_vcpu_set_cpl3()).
- * An exception at CPL 3 has no TSS stack to go to and shuts the VM down,
- * which shows as the wrong exit.
+ * exits to userspace (IOPL 3 lets CPL 3 use the port); see
+ * pcm_vcpu_set_cpl3().  KVM's emulator takes VMCALL as privileged: on AMD
+ * it raises #GP before any hypercall is looked at, as upstream does, and
+ * an exception at CPL 3 has no TSS stack to go to, so the VM shuts down.
+ * VMMCALL is not privileged: on Intel the hypercall is served with
+ * -KVM_EPERM, as for the native instruction.  Either way nothing is
+ * written or counted and the stub's bytes stay.
  */
-static bool test_cpl3_eperm(void)
+static bool test_cpl3_refused(void)
 {
 	u64 calls_before, calls_after;
 	struct kvm_sregs sregs;
@@ -403,17 +483,19 @@ static bool test_cpl3_eperm(void)
 	}
 	calls_after = pcm_get_hypercalls(t.vm);
 
-	if (!pcm_check_cpl3_done(t.vcpu)) {
+	if (foreign_insn == pcm_vmcall) {
+		ok &= expect_u64("exit reason (shutdown after #GP at CPL 3)",
+				 KVM_EXIT_SHUTDOWN, t.vcpu->run->exit_reason);
+	} else if (pcm_check_cpl3_done(t.vcpu)) {
+		vcpu_regs_get(t.vcpu, &regs);
+		vcpu_sregs_get(t.vcpu, &sregs);
+		ok &= expect_u64("CPL (SS.DPL)", 3, sregs.ss.dpl);
+		ok &= expect_u64("rax", (u64)-KVM_EPERM, regs.rax);
+		/* KVM exits for the out before moving RIP past it. */
+		ok &= expect_u64("rip at the out", t.stub_gva + STUB_NEXT, regs.rip);
+	} else {
 		ok = false;
-		goto out;
 	}
-
-	vcpu_regs_get(t.vcpu, &regs);
-	vcpu_sregs_get(t.vcpu, &sregs);
-	ok &= expect_u64("CPL (SS.DPL)", 3, sregs.ss.dpl);
-	ok &= expect_u64("rax", (u64)-KVM_EPERM, regs.rax);
-	/* KVM exits for the out before moving RIP past it. */
-	ok &= expect_u64("rip at the out", t.stub_gva + STUB_NEXT, regs.rip);
 	/* As for the native instruction: only CPL 0 calls are counted. */
 	ok &= expect_u64("pcm/hypercalls delta", 0, calls_after - calls_before);
 	ok &= expect_bytes("instruction bytes", foreign_insn,
@@ -431,11 +513,12 @@ static const struct {
 } test_cases[] = {
 	{ "cpl0_readonly_text", test_cpl0_readonly_text },
 	{ "cpl0_writable_text", test_cpl0_writable_text },
-	{ "cpl3_eperm", test_cpl3_eperm },
+	{ "cpl3_refused", test_cpl3_refused },
 	{ "other_nr_quirk_on", test_other_nr_quirk_on },
 	{ "other_nr_quirk_off", test_other_nr_quirk_off, true },
 	{ "pcm_quirk_off", test_pcm_quirk_off, true },
 	{ "switch_off_enosys", test_switch_off_enosys },
+	{ "single_step", test_single_step },
 };
 
 int main(void)

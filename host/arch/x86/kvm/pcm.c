@@ -327,30 +327,33 @@ unsigned long kvm_pcm_hypercall_sized(struct kvm_vcpu *vcpu, gpa_t gpa,
 
 /*
  * A PCM hypercall made with the other vendor's instruction (VMCALL on AMD,
- * VMMCALL on Intel) raises #UD.  Upstream KVM then rewrites the instruction
- * in guest memory (emulator_fix_hypercall()) and lets the guest retry; a
- * guest whose text is read-only gets a page fault instead and oopses.  PCM
- * guest modules of the ioctl era hard-code VMCALL, so serve their hypercall
- * in place: no write to guest memory, no exception, RIP past the 3-byte
- * instruction.  Every other hypercall number, and every other #UD, keeps
- * the upstream path (including KVM_X86_QUIRK_FIX_HYPERCALL_INSN), and so
- * does every #UD of a nested guest: L0 sees an L2 #UD that L1 does not
- * intercept, and serving it here would write L1 memory behind L1's back.
+ * VMMCALL on Intel) raises #UD, and KVM's emulator decodes it: upstream
+ * then rewrites the instruction in guest memory (emulator_fix_hypercall())
+ * and lets the guest retry, and a guest whose text is read-only gets a
+ * page fault instead and oopses.  PCM guest modules of the ioctl era
+ * hard-code VMCALL, so the emulator asks here first, and a PCM hypercall
+ * is served as it stands: the emulator then completes the instruction as
+ * any other (RIP past it, wrapped outside 64-bit mode, RF cleared, the
+ * single-step trap, the PMU's instructions-retired event), and no guest
+ * byte is written.
  *
- * Returns true if the #UD was such a hypercall and has been served.
+ * Not served, so upstream's path runs: any other number; a VMM that
+ * disabled KVM_X86_QUIRK_FIX_HYPERCALL_INSN (it asked for the #UD); Xen
+ * and Hyper-V guests (their own hypercall ABI); a nested guest (L0 sees an
+ * L2 #UD that L1 does not intercept, and serving it would write L1 memory
+ * behind L1's back).  The emulator has checked privilege and the nested
+ * intercepts before it gets here: VMCALL at CPL > 0 has its #GP already.
+ *
+ * Returns true, with the result for rax in @result, if it was served.
  */
-bool kvm_pcm_handle_foreign_hypercall(struct kvm_vcpu *vcpu)
+bool kvm_pcm_serve_hypercall(struct kvm_vcpu *vcpu, unsigned long *result)
 {
-	static const u8 vmcall[] = { 0x0f, 0x01, 0xc1 };
-	static const u8 vmmcall[] = { 0x0f, 0x01, 0xd9 };
 	bool op_64_bit = is_64_bit_hypercall(vcpu);
 	unsigned long nr, a0, ret;
-	struct x86_exception e;
-	u8 insn[3], native[3];
 
-	if (!kvm_pcm_serves(vcpu))
+	if (!kvm_pcm_serves(vcpu) ||
+	    !kvm_check_has_quirk(vcpu->kvm, KVM_X86_QUIRK_FIX_HYPERCALL_INSN))
 		return false;
-	/* Xen and Hyper-V guests use their own hypercall ABI. */
 	if (kvm_xen_hypercall_enabled(vcpu->kvm) || kvm_hv_hypercall_enabled(vcpu))
 		return false;
 
@@ -363,19 +366,6 @@ bool kvm_pcm_handle_foreign_hypercall(struct kvm_vcpu *vcpu)
 	if (nr != PCM_HC_GET_PCM_INFO)
 		return false;
 
-	/*
-	 * A data read at the guest's CPL, not an instruction fetch: SMAP and
-	 * the U/S bit apply, NX does not.  The bytes are only compared.
-	 */
-	if (kvm_read_guest_virt(vcpu, kvm_get_linear_rip(vcpu), insn,
-				sizeof(insn), &e))
-		return false;
-	static_call(kvm_x86_patch_hypercall)(vcpu, native);
-	if ((memcmp(insn, vmcall, sizeof(insn)) &&
-	     memcmp(insn, vmmcall, sizeof(insn))) ||
-	    !memcmp(insn, native, sizeof(insn)))
-		return false;
-
 	trace_kvm_hypercall(nr, a0, kvm_rcx_read(vcpu), kvm_rdx_read(vcpu),
 			    kvm_rsi_read(vcpu));
 
@@ -386,12 +376,8 @@ bool kvm_pcm_handle_foreign_hypercall(struct kvm_vcpu *vcpu)
 		ret = kvm_pcm_hypercall(vcpu, a0);
 	if (!op_64_bit)
 		ret = (u32)ret;
-	kvm_rax_write(vcpu, ret);
 	++vcpu->stat.hypercalls;
-
-	/* What skipping an instruction does, with the length known here. */
-	static_call(kvm_x86_set_interrupt_shadow)(vcpu, 0);
-	kvm_rip_write(vcpu, kvm_rip_read(vcpu) + sizeof(insn));
+	*result = ret;
 	return true;
 }
 

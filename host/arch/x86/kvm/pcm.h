@@ -18,7 +18,7 @@ void kvm_pcm_init_vm(struct kvm *kvm);
 unsigned long kvm_pcm_hypercall(struct kvm_vcpu *vcpu, gpa_t gpa);
 unsigned long kvm_pcm_hypercall_sized(struct kvm_vcpu *vcpu, gpa_t gpa,
 				      unsigned long size);
-bool kvm_pcm_handle_foreign_hypercall(struct kvm_vcpu *vcpu);
+bool kvm_pcm_serve_hypercall(struct kvm_vcpu *vcpu, unsigned long *result);
 void kvm_pcm_create_vm_debugfs(struct kvm *kvm);
 
 /*
@@ -49,7 +49,8 @@ static inline unsigned long kvm_pcm_hypercall_sized(struct kvm_vcpu *vcpu,
 	return -KVM_ENOSYS;
 }
 
-static inline bool kvm_pcm_handle_foreign_hypercall(struct kvm_vcpu *vcpu)
+static inline bool kvm_pcm_serve_hypercall(struct kvm_vcpu *vcpu,
+					   unsigned long *result)
 {
 	return false;
 }
