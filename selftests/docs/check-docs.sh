@@ -22,7 +22,7 @@ result() {
 }
 
 echo "TAP version 13"
-echo "1..6"
+echo "1..7"
 
 # The layout table: "offset index group field", one row per counter.
 expected=$(awk '{ printf "%d %d %s %s\n", NR * 8 - 8, NR - 1, $1, $2 }' <<<"$fields")
@@ -60,6 +60,32 @@ diff <(echo "$documented") <(echo "$counted") | sed 's/^/# KVM rows vs code: /'
 code_rc=${PIPESTATUS[0]}
 [ "$table_rc" = 0 ] && [ "$code_rc" = 0 ]
 result $? "pcm-hypercall.rst says who moves each counter, KVM exactly where the code counts ($(wc -w <<<"$counted") KVM-counted)"
+
+# "Where each promise is tested": every "program / case" it names is a KVM
+# selftest whose source has that case (a result name or the start of its
+# format string).  A cell may wrap after the "/".
+tests=$(awk '
+	/^Where each promise is tested/ { section = 1; next }
+	section && /^=/ { if (++borders == 3) exit; next }
+	section && borders == 2 {
+		cell = substr($0, 45); sub(/^ +/, "", cell); sub(/ +$/, "", cell)
+		if (cell == "") next
+		if (held != "") { print held " " cell; held = ""; next }
+		if (cell ~ /\/$/) { held = cell; next }
+		print cell
+	}' "$rst_hypercall")
+missing=0
+while IFS= read -r t; do
+	t=${t//\\/}
+	prog=${t%% / *} case=${t#* / }
+	src=$top/selftests/kvm/x86_64/$prog.c
+	if [ ! -f "$src" ] || ! grep -qF "\"$case" "$src"; then
+		echo "# no such test: $t"
+		missing=1
+	fi
+done <<<"$tests"
+[ -n "$tests" ] && [ "$missing" = 0 ]
+result $? "pcm-hypercall.rst names only tests that exist ($(grep -c . <<<"$tests") promises)"
 
 for rst in "$rst_hypercall" "$rst_admin"; do
 	python3 - "$rst" <<'PY' 2>&1 | sed 's/^/# /'
