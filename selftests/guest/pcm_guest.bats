@@ -117,6 +117,34 @@ teardown() {
 	assert_output 9
 }
 
+# The host's side, through the tools that read KVM statistics: the
+# VMM's query-stats (QMP, what libvirt and monitoring agents use) and
+# kvm_stat.  KVM's own counting is off for this file, so nothing moves.
+@test "the VMM's query-stats: VM plus vCPUs is what the guest reads, for every counter" {
+	local expected
+	expected=$(pcm_set_distinct_values)
+	assert_equal "$(cat "$PCM_SYSFS/snapshot")" "$expected"
+	run host pcm-qmp --pcm
+	assert_success
+	assert_output "$expected"
+}
+
+# kvm_stat shows what moved while it sampled: the guest keeps reading
+# meanwhile, so pcm_hypercalls must have moved.
+@test "kvm_stat -1 on the host lists every PCM counter, and sees the guest's reads" {
+	local group field reader
+	(while :; do read -r _ <"$PCM_SYSFS/replay/success"; done) &
+	reader=$!
+	run host python3 "$PCM_REPO/build/linux/tools/kvm/kvm_stat/kvm_stat" -d -1
+	kill "$reader"
+	assert_success
+	while read -r group field; do
+		assert_line --regexp "^pcm_${group}_$field +[0-9]+ "
+		assert_line --regexp "^pcm_vcpu_${group}_$field +[0-9]+ "
+	done < <(pcm_fields)
+	assert_line --regexp "^pcm_hypercalls +[1-9][0-9]* "
+}
+
 @test "the guest kernel log has no oops, BUG or WARN since pcm_guest loaded" {
 	# From the module's first line on: the nested CPU model makes the
 	# guest kernel warn about XSAVE at boot, before pcm_guest exists.

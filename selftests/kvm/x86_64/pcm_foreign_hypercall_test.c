@@ -227,7 +227,7 @@ static void make_stub_readonly(struct stub_vm *t)
 /*
  * Let the guest call the stub with rax = @nr, rbx = @a0.  Return false if
  * it did not come back with a ucall; else its rax in @rax, how far
- * pcm/hypercalls moved in @calls and what its handler saw in guest_seen.
+ * pcm_hypercalls moved in @calls and what its handler saw in guest_seen.
  */
 static bool call_stub(struct stub_vm *t, u64 nr, u64 a0, u64 *rax, u64 *calls)
 {
@@ -266,7 +266,7 @@ static bool call_stub(struct stub_vm *t, u64 nr, u64 a0, u64 *rax, u64 *calls)
 /* What a case expects after the guest called the stub. */
 struct stub_expect {
 	u64 rax;
-	u64 calls;		/* pcm/hypercalls delta */
+	u64 calls;		/* pcm_hypercalls delta */
 	const u8 *insn;		/* the 3 bytes at the stub afterwards */
 	bool values;		/* buffer: the 36 values, else all poison */
 	bool ud;		/* #UD at the instruction, else no exception */
@@ -279,7 +279,7 @@ static bool check_stub(struct stub_vm *t, u64 rax, u64 calls,
 	bool ok = true;
 
 	ok &= expect_u64("rax", e->rax, rax);
-	ok &= expect_u64("pcm/hypercalls delta", e->calls, calls);
+	ok &= expect_u64("pcm_hypercalls delta", e->calls, calls);
 	ok &= expect_bytes("instruction bytes", e->insn, t->stub + STUB_INSN,
 			   PCM_HYPERCALL_INSN_SIZE);
 	ok &= e->values ? pcm_check_values(t->buf) :
@@ -428,7 +428,7 @@ static bool test_single_step(void)
 	sync_global_from_guest(t.vm, guest_db_rip);
 
 	ok &= expect_u64("rax", 0, rax);
-	ok &= expect_u64("pcm/hypercalls delta", 1, calls);
+	ok &= expect_u64("pcm_hypercalls delta", 1, calls);
 	ok &= pcm_check_values(t.buf);
 	ok &= expect_bytes("instruction bytes", foreign_insn, t.stub + STUB_INSN,
 			   PCM_HYPERCALL_INSN_SIZE);
@@ -497,7 +497,7 @@ static bool test_cpl3_refused(void)
 		ok = false;
 	}
 	/* As for the native instruction: only CPL 0 calls are counted. */
-	ok &= expect_u64("pcm/hypercalls delta", 0, calls_after - calls_before);
+	ok &= expect_u64("pcm_hypercalls delta", 0, calls_after - calls_before);
 	ok &= expect_bytes("instruction bytes", foreign_insn,
 			   t.stub + STUB_INSN, PCM_HYPERCALL_INSN_SIZE);
 	ok &= pcm_check_poison(t.buf, PAGE_SIZE);

@@ -16,7 +16,7 @@
  * that rbx, rcx, rdx and rsi are kept, that the written bytes hold the
  * counters and that the bytes around them are still poison; then it
  * poisons the written bytes again.  Between batches the host checks every
- * byte of test memory, every counter and pcm/hypercalls exactly, switches
+ * byte of test memory, every counter and pcm_hypercalls exactly, switches
  * kvm.pcm_hypercall, kvm.pcm_sized_hypercall and kvm.pcm_count_events at
  * random, sets the counters to new random values and moves the vCPU
  * between CPL 0 and CPL 3 (KVM_SET_SREGS while it waits in a ucall).
@@ -194,7 +194,7 @@ struct fuzz_batch {
 /* What the guest did in a batch, and its first failure. */
 struct fuzz_result {
 	u64 calls;
-	u64 pcm_calls;		/* expected move of pcm/hypercalls */
+	u64 pcm_calls;		/* expected move of pcm_hypercalls */
 	u64 other_calls;	/* non-PCM numbers: log_ins_vmcall counts them */
 	u64 by_ret[NR_RETS];
 	u64 partial_writes;	/* 105 with a size below the host's */
@@ -369,7 +369,7 @@ static u64 draw_nr(u64 *rng)
 /*
  * The result of hypercall @nr with @args at the batch's CPL and switches;
  * @wlen gets how many bytes it writes at args[0] and @counted whether
- * pcm/hypercalls counts it.
+ * pcm_hypercalls counts it.
  */
 static u64 expect(u64 nr, const u64 *args, u64 *wlen, bool *counted,
 		  enum fuzz_ret *kind)
@@ -863,7 +863,7 @@ static bool fuzz_batch(struct fuzz *f, int index, u64 cpl)
 	}
 	f->batches_done[!!cpl]++;
 
-	if (!expect_u64("pcm/hypercalls delta", res->pcm_calls, calls) ||
+	if (!expect_u64("pcm_hypercalls delta", res->pcm_calls, calls) ||
 	    !check_counters(f, &b, res)) {
 		ksft_print_msg("after batch %d (from 1, CPL %lu)\n", index + 1, cpl);
 		f->counters_ok = false;
@@ -900,7 +900,7 @@ static void print_totals(const struct fuzz_result *t, int cpl)
 {
 	int i;
 
-	ksft_print_msg("CPL %d: %lu calls, %lu of them non-PCM numbers, %lu in pcm/hypercalls\n",
+	ksft_print_msg("CPL %d: %lu calls, %lu of them non-PCM numbers, %lu in pcm_hypercalls\n",
 		       cpl, t->calls, t->other_calls, t->pcm_calls);
 	for (i = 0; i < NR_RETS; i++)
 		if (t->by_ret[i])
@@ -948,7 +948,7 @@ static bool final_calls(struct fuzz *f)
 		return false;
 	ok &= expect_u64("104: rax", 0, guest_result.final_rax[0]);
 	ok &= expect_u64("105: rax", PCM_INFO_SIZE, guest_result.final_rax[1]);
-	ok &= expect_u64("pcm/hypercalls delta", 2, pcm_get_hypercalls(f->vm) - calls);
+	ok &= expect_u64("pcm_hypercalls delta", 2, pcm_get_hypercalls(f->vm) - calls);
 	for (i = 0; i < 2; i++)
 		ok &= pcm_check_values(addr_gpa2hva(f->vm, gpa[i]));
 	ok &= check_memory(f, gpa, len, 2);
@@ -1088,7 +1088,7 @@ int main(int argc, char *argv[])
 	ksft_test_result(f.memory_ok,
 			 "memory: test memory outside the buffers unchanged after every batch\n");
 	ksft_test_result(f.counters_ok,
-			 "counters: pcm/hypercalls and every counter exact after every batch\n");
+			 "counters: pcm_hypercalls and every counter exact after every batch\n");
 
 	ksft_test_result(final_calls(&f), "final: 104 and 105 still served correctly\n");
 	stop_guest(&f);

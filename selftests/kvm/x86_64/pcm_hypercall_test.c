@@ -9,7 +9,7 @@
  * case not a single guest byte may change.
  *
  * The counters are driven through the per-VM debugfs files
- * <debugfs>/kvm/<pid>-<vm fd>/pcm/<group>/<field>, and pcm/hypercalls
+ * <debugfs>/kvm/<pid>-<vm fd>/pcm/<group>/<field>, and pcm_hypercalls
  * counts the PCM hypercalls the VM made at CPL 0, whatever their result.
  *
  * Needs root and a KVM built with CONFIG_KVM_PCM; skips otherwise.
@@ -196,7 +196,7 @@ static bool check_buffer(struct pcm_test *t, u64 gpa)
 
 /*
  * Let the guest make one hypercall with @gpa at CPL 0.  Return its rax and,
- * in @calls, how far pcm/hypercalls moved.
+ * in @calls, how far pcm_hypercalls moved.
  */
 static u64 guest_hypercall(struct pcm_test *t, u64 gpa, u64 *calls)
 {
@@ -230,13 +230,13 @@ static bool expect_hypercall_ok(struct pcm_test *t, u64 gpa)
 
 	rax = guest_hypercall(t, gpa, &calls);
 	ok &= expect_u64("rax", 0, rax);
-	ok &= expect_u64("pcm/hypercalls delta", 1, calls);
+	ok &= expect_u64("pcm_hypercalls delta", 1, calls);
 	ok &= check_buffer(t, gpa);
 	ok &= check_poison(t, gpa, PCM_INFO_SIZE);
 	return ok;
 }
 
-/* The hypercall fails with @err and changes nothing but pcm/hypercalls. */
+/* The hypercall fails with @err and changes nothing but pcm_hypercalls. */
 static bool expect_hypercall_error(struct pcm_test *t, u64 gpa, u64 err)
 {
 	u64 rax, calls;
@@ -244,7 +244,7 @@ static bool expect_hypercall_error(struct pcm_test *t, u64 gpa, u64 err)
 
 	rax = guest_hypercall(t, gpa, &calls);
 	ok &= expect_u64("rax", err, rax);
-	ok &= expect_u64("pcm/hypercalls delta", 1, calls);
+	ok &= expect_u64("pcm_hypercalls delta", 1, calls);
 	ok &= check_poison(t, 0, 0);
 	/* The hypercall must not touch the counters, only copy them. */
 	ok &= pcm_check_all_counters(t->vm);
@@ -357,7 +357,7 @@ static bool test_cpl3_eperm(struct pcm_test *t)
 	ok &= expect_u64("CPL (SS.DPL)", 3, sregs.ss.dpl);
 	ok &= expect_u64("rax", (u64)-KVM_EPERM, regs.rax);
 	/* -KVM_EPERM is decided before the PCM handler is reached. */
-	ok &= expect_u64("pcm/hypercalls delta", 0, calls_after - calls_before);
+	ok &= expect_u64("pcm_hypercalls delta", 0, calls_after - calls_before);
 	for (i = 0; i < sizeof(pattern); i++) {
 		if (buf[i] == pattern[i])
 			continue;
@@ -448,7 +448,7 @@ static bool test_efault_host_mapping(struct pcm_test *t, bool unmap)
 	}
 
 	ok &= expect_u64("rax", (u64)-KVM_EFAULT, rax);
-	ok &= expect_u64("pcm/hypercalls delta", 1, calls);
+	ok &= expect_u64("pcm_hypercalls delta", 1, calls);
 	ok &= check_poison(t, 0, 0);
 	ok &= pcm_check_all_counters(t->vm);
 	return ok;

@@ -31,7 +31,7 @@
  * the rest of the page being hlt as well.  L1 intercepts HLT, so L2 never
  * goes further than that; L1 notes the exit code and L2's rax and RIP.
  * The host then checks those, the stub's bytes, every poison page, and
- * the VM's PCM state: pcm/hypercalls and all 36 counters.  Counting is
+ * the VM's PCM state: pcm_hypercalls and all 36 counters.  Counting is
  * switched off (kvm.pcm_count_events) so that only a PCM write could move
  * a counter.  L1 calling 104 and 105 itself shows that a write is seen.
  *
@@ -219,7 +219,7 @@ static bool run_l1_case(u64 nr, u64 expected_rax)
 		ok &= expect_u64("L1 rax", expected_rax, l1_seen.rax);
 		ok &= pcm_check_values(addr_gpa2hva(t.vm, hc_buf_gpa));
 		ok &= check_poison_pages(&t, PCM_HC_GET_PCM_INFO_LEN);
-		ok &= expect_u64("pcm/hypercalls delta", 1,
+		ok &= expect_u64("pcm_hypercalls delta", 1,
 				 pcm_get_hypercalls(t.vm) - calls);
 		ok &= pcm_check_all_counters(t.vm);
 	}
@@ -343,7 +343,7 @@ static bool run_l2_case(const struct l2_case *c, u64 nr)
 	/* Whatever L2 saw, L1's memory and the counters must be as they were. */
 	ok &= expect_bytes("stub bytes", c->stub, t.stub, PCM_HYPERCALL_INSN_SIZE);
 	ok &= check_poison_pages(&t, 0);
-	ok &= expect_u64("pcm/hypercalls delta", 0,
+	ok &= expect_u64("pcm_hypercalls delta", 0,
 			 pcm_get_hypercalls(t.vm) - calls);
 	ok &= pcm_check_all_counters(t.vm);
 

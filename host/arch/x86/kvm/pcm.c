@@ -2,9 +2,9 @@
 /*
  * PCM statistics of a record/replay host: per-VM counters, of which KVM
  * counts some itself per vCPU, the hypercalls that copy them to a guest
- * (PCM_HC_GET_PCM_INFO and PCM_HC_GET_PCM_INFO_SIZED), a per-VM debugfs
- * view and a global one.  Documentation/virt/kvm/x86/pcm-hypercall.rst
- * describes the ABI.
+ * (PCM_HC_GET_PCM_INFO and PCM_HC_GET_PCM_INFO_SIZED), their KVM
+ * statistics (pcm_stats.h) and a per-VM debugfs view that can set them.
+ * Documentation/virt/kvm/x86/pcm-hypercall.rst describes the ABI.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -13,7 +13,6 @@
 #include <linux/highmem.h>
 #include <linux/kvm_host.h>
 #include <linux/module.h>
-#include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
 
@@ -104,7 +103,7 @@ static u64 kvm_pcm_vcpu_sum(struct kvm *kvm, enum kvm_pcm_counter counter)
 	u64 sum = 0;
 
 	kvm_for_each_vcpu(i, vcpu, kvm)
-		sum += READ_ONCE(vcpu->arch.pcm.counters[counter]);
+		sum += READ_ONCE(vcpu->stat.pcm.counters[counter]);
 	return sum;
 }
 
@@ -116,10 +115,10 @@ static void kvm_pcm_read_all(struct kvm *kvm, struct kvm_pcm_info *info)
 	unsigned int i;
 
 	for (i = 0; i < KVM_PCM_NR_COUNTERS; i++)
-		info->counters[i] = READ_ONCE(kvm->arch.pcm.info.counters[i]);
+		info->counters[i] = READ_ONCE(kvm->stat.pcm.counters[i]);
 	kvm_for_each_vcpu(v, vcpu, kvm)
 		for (i = 0; i < KVM_PCM_NR_COUNTERS; i++)
-			info->counters[i] += READ_ONCE(vcpu->arch.pcm.counters[i]);
+			info->counters[i] += READ_ONCE(vcpu->stat.pcm.counters[i]);
 }
 
 void kvm_pcm_add(struct kvm *kvm, enum kvm_pcm_counter counter, u64 delta)
@@ -131,8 +130,8 @@ void kvm_pcm_add(struct kvm *kvm, enum kvm_pcm_counter counter, u64 delta)
 		return;
 
 	spin_lock_irqsave(&pcm->lock, flags);
-	WRITE_ONCE(pcm->info.counters[counter],
-		   pcm->info.counters[counter] + delta);
+	WRITE_ONCE(kvm->stat.pcm.counters[counter],
+		   kvm->stat.pcm.counters[counter] + delta);
 	spin_unlock_irqrestore(&pcm->lock, flags);
 }
 EXPORT_SYMBOL_GPL(kvm_pcm_add);
@@ -146,7 +145,7 @@ void kvm_pcm_set(struct kvm *kvm, enum kvm_pcm_counter counter, u64 value)
 		return;
 
 	spin_lock_irqsave(&pcm->lock, flags);
-	WRITE_ONCE(pcm->info.counters[counter],
+	WRITE_ONCE(kvm->stat.pcm.counters[counter],
 		   value - kvm_pcm_vcpu_sum(kvm, counter));
 	spin_unlock_irqrestore(&pcm->lock, flags);
 }
@@ -157,7 +156,7 @@ u64 kvm_pcm_get(struct kvm *kvm, enum kvm_pcm_counter counter)
 	if (WARN_ON_ONCE((unsigned int)counter >= KVM_PCM_NR_COUNTERS))
 		return 0;
 
-	return READ_ONCE(kvm->arch.pcm.info.counters[counter]) +
+	return READ_ONCE(kvm->stat.pcm.counters[counter]) +
 	       kvm_pcm_vcpu_sum(kvm, counter);
 }
 EXPORT_SYMBOL_GPL(kvm_pcm_get);
@@ -246,7 +245,7 @@ static unsigned long kvm_pcm_copy_to_guest(struct kvm_vcpu *vcpu, gpa_t gpa,
 	struct kvm_pcm_info info;
 
 	/* Only this vCPU's thread writes its count: no lock, no atomic. */
-	vcpu->arch.pcm.hypercalls++;
+	vcpu->stat.pcm.hypercalls++;
 	if (!len)
 		return 0;
 	nr = kvm_pcm_pin(vcpu, gpa, len, pages);
@@ -431,104 +430,31 @@ static const struct file_operations kvm_pcm_counter_fops = {
 	.llseek		= no_llseek,
 };
 
-/* A counter summed over every VM that exists, as KVM's own stats are. */
-static int kvm_pcm_global_get(void *data, u64 *value)
-{
-	enum kvm_pcm_counter counter = (uintptr_t)data;
-	struct kvm *kvm;
-	u64 sum = 0;
-
-	mutex_lock(&kvm_lock);
-	list_for_each_entry(kvm, &vm_list, vm_list)
-		sum += kvm_pcm_get(kvm, counter);
-	mutex_unlock(&kvm_lock);
-	*value = sum;
-	return 0;
-}
-
-DEFINE_DEBUGFS_ATTRIBUTE(kvm_pcm_global_fops, kvm_pcm_global_get, NULL,
-			 "%llu\n");
-
-/* One <group>/<field> file per counter under @dir: @kvm's, or global if NULL. */
-static void kvm_pcm_create_files(struct dentry *dir, struct kvm *kvm)
-{
-	struct dentry *group_dir = NULL;
-	const char *group = NULL;
-	unsigned int i;
-
-	for (i = 0; i < KVM_PCM_NR_COUNTERS; i++) {
-		const char *field = kvm_pcm_names[i].field;
-		struct kvm_pcm_file *file;
-
-		if (!group || strcmp(group, kvm_pcm_names[i].group)) {
-			group = kvm_pcm_names[i].group;
-			group_dir = debugfs_create_dir(group, dir);
-		}
-		if (!kvm) {
-			debugfs_create_file_unsafe(field, 0400, group_dir,
-						   (void *)(uintptr_t)i,
-						   &kvm_pcm_global_fops);
-			continue;
-		}
-		file = &kvm->arch.pcm.files[i];
-		file->kvm = kvm;
-		file->counter = i;
-		debugfs_create_file(field, 0600, group_dir, file,
-				    &kvm_pcm_counter_fops);
-	}
-}
-
 /*
- * <debugfs>/kvm/pcm/<group>/<field>: the host's global view, read-only.
- * kvm_debugfs_dir only exists once kvm_init() is done, after every arch
- * hook, so the first VM creates the directory; it goes away with
- * kvm_debugfs_dir when the vendor module is unloaded.
- */
-static void kvm_pcm_create_global_debugfs(void)
-{
-	static DEFINE_MUTEX(global_debugfs_lock);
-	struct dentry *dir;
-
-	mutex_lock(&global_debugfs_lock);
-	dir = debugfs_lookup("pcm", kvm_debugfs_dir);
-	if (dir) {
-		dput(dir);
-	} else {
-		dir = debugfs_create_dir("pcm", kvm_debugfs_dir);
-		kvm_pcm_create_files(dir, NULL);
-	}
-	mutex_unlock(&global_debugfs_lock);
-}
-
-/* The PCM hypercalls of a VM: the sum of its vCPUs' counts. */
-static int kvm_pcm_hypercalls_get(void *data, u64 *value)
-{
-	struct kvm *kvm = data;
-	struct kvm_vcpu *vcpu;
-	unsigned long i;
-	u64 sum = 0;
-
-	kvm_for_each_vcpu(i, vcpu, kvm)
-		sum += READ_ONCE(vcpu->arch.pcm.hypercalls);
-	*value = sum;
-	return 0;
-}
-
-DEFINE_DEBUGFS_ATTRIBUTE(kvm_pcm_hypercalls_fops, kvm_pcm_hypercalls_get, NULL,
-			 "%llu\n");
-
-/*
- * <vm debugfs dir>/pcm/<group>/<field>: root reads and sets each counter,
- * so tests can drive every field; pcm/hypercalls counts the calls.
+ * <vm debugfs dir>/pcm/<group>/<field>: root reads each counter's value
+ * (what the guest reads) and sets it, so tests can drive every field.
+ * KVM's statistics files beside it (pcm_<group>_<field>, the engine's
+ * part, pcm_vcpu_<group>_<field>, pcm_hypercalls) and their sums over all
+ * VMs in <debugfs>/kvm come from the stats descriptors (pcm_stats.h); a
+ * statistics file can only be cleared, which is why these exist.
  */
 void kvm_pcm_create_vm_debugfs(struct kvm *kvm)
 {
-	struct dentry *pcm_dir;
-
-	kvm_pcm_create_global_debugfs();
+	struct dentry *pcm_dir, *group_dir = NULL;
+	const char *group = NULL;
+	unsigned int i;
 
 	pcm_dir = debugfs_create_dir("pcm", kvm->debugfs_dentry);
-	kvm_pcm_create_files(pcm_dir, kvm);
-	debugfs_create_file_unsafe("hypercalls", 0400, pcm_dir, kvm,
-				   &kvm_pcm_hypercalls_fops);
+	for (i = 0; i < KVM_PCM_NR_COUNTERS; i++) {
+		struct kvm_pcm_file *file = &kvm->arch.pcm.files[i];
+
+		if (!group || strcmp(group, kvm_pcm_names[i].group)) {
+			group = kvm_pcm_names[i].group;
+			group_dir = debugfs_create_dir(group, pcm_dir);
+		}
+		file->kvm = kvm;
+		file->counter = i;
+		debugfs_create_file(kvm_pcm_names[i].field, 0600, group_dir,
+				    file, &kvm_pcm_counter_fops);
+	}
 }

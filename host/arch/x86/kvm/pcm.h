@@ -30,7 +30,7 @@ static inline void kvm_pcm_count(struct kvm_vcpu *vcpu,
 				 enum kvm_pcm_counter counter)
 {
 	if (static_branch_likely(&kvm_pcm_count_events))
-		vcpu->arch.pcm.counters[counter]++;
+		vcpu->stat.pcm.counters[counter]++;
 }
 #else
 static inline void kvm_pcm_init_vm(struct kvm *kvm)

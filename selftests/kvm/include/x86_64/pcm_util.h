@@ -3,8 +3,11 @@
  * Helpers for the PCM statistics selftests: the counter table, the per-VM
  * and global debugfs files, the kvm module parameters and a vCPU at CPL 3.
  *
- * Per VM:  <debugfs>/kvm/<pid>-<vm fd>/pcm/<group>/<field>, pcm/hypercalls
- * Global:  <debugfs>/kvm/pcm/<group>/<field>, the sum over all live VMs
+ * Per VM:  <debugfs>/kvm/<pid>-<vm fd>/pcm/<group>/<field> (settable),
+ *          and KVM's statistics files pcm_<group>_<field>,
+ *          pcm_vcpu_<group>_<field>, pcm_hypercalls
+ * Global:  <debugfs>/kvm/pcm_<group>_<field> + pcm_vcpu_<group>_<field>,
+ *          the sum over all live VMs
  * Switches: /sys/module/kvm/parameters/<name>, 'Y' or 'N'
  *
  * Every helper that reads or writes a file asserts that it worked, except

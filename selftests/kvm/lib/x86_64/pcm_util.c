@@ -287,25 +287,34 @@ bool pcm_check_poison(const u8 *buf, size_t len)
 	return true;
 }
 
-/* How many PCM hypercalls @vm made at CPL 0, whatever their result. */
+/*
+ * How many PCM hypercalls @vm made at CPL 0, whatever their result: KVM's
+ * debugfs file of the vCPU statistic, which sums the VM's vCPUs.
+ */
 u64 pcm_get_hypercalls(struct kvm_vm *vm)
-{
-	char dir[PATH_MAX], path[PATH_MAX];
-
-	pcm_vm_dir(vm, dir, sizeof(dir));
-	format_path(path, sizeof(path), "%s/hypercalls", dir);
-	return read_u64_file(path);
-}
-
-/* Counter @c summed over all live VMs, from <debugfs>/kvm/pcm/<group>/<field>. */
-u64 pcm_get_global_counter(enum kvm_pcm_counter c)
 {
 	char path[PATH_MAX];
 
-	TEST_ASSERT(c < KVM_PCM_NR_COUNTERS, "no PCM counter %d", c);
-	format_path(path, sizeof(path), "%s/pcm/%s/%s", PCM_KVM_DEBUGFS,
-		    pcm_counters[c].group, pcm_counters[c].field);
+	format_path(path, sizeof(path), "%s/%d-%d/pcm_hypercalls", PCM_KVM_DEBUGFS,
+		    getpid(), vm->fd);
 	return read_u64_file(path);
+}
+
+/*
+ * Counter @c summed over all live VMs: KVM's global debugfs files of its
+ * VM statistic and its vCPU statistic, <debugfs>/kvm/pcm_<group>_<field>
+ * and pcm_vcpu_<group>_<field>, added.
+ */
+u64 pcm_get_global_counter(enum kvm_pcm_counter c)
+{
+	char vm_path[PATH_MAX], vcpu_path[PATH_MAX];
+
+	TEST_ASSERT(c < KVM_PCM_NR_COUNTERS, "no PCM counter %d", c);
+	format_path(vm_path, sizeof(vm_path), "%s/pcm_%s_%s", PCM_KVM_DEBUGFS,
+		    pcm_counters[c].group, pcm_counters[c].field);
+	format_path(vcpu_path, sizeof(vcpu_path), "%s/pcm_vcpu_%s_%s",
+		    PCM_KVM_DEBUGFS, pcm_counters[c].group, pcm_counters[c].field);
+	return read_u64_file(vm_path) + read_u64_file(vcpu_path);
 }
 
 /* /sys/module/kvm/parameters/@name, in @path. */

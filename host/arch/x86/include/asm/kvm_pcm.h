@@ -5,8 +5,8 @@
  *
  * A counter is named by its enum kvm_pcm_counter from <linux/kvm_pcm.h>,
  * for example KVM_PCM_replay_success.  A VM's value of a counter is what
- * the engine has set or added (struct kvm_pcm) plus what KVM itself has
- * counted on each vCPU (struct kvm_pcm_vcpu).  kvm_pcm_add() and
+ * the engine has set or added (struct kvm_pcm_vm_stat) plus what KVM
+ * itself has counted on each vCPU (struct kvm_pcm_vcpu_stat).  kvm_pcm_add() and
  * kvm_pcm_set() take a spinlock with interrupts disabled, kvm_pcm_get()
  * takes none, so they may be called from any context but NMI.  Each call
  * updates one counter: a guest reading meanwhile may see an update of one
@@ -30,24 +30,35 @@ struct kvm_pcm_file {
 
 /* Per-VM state, in struct kvm_arch. */
 struct kvm_pcm {
-	spinlock_t lock;	/* serializes the engine's writes to info */
-	/*
-	 * The engine's part of each counter; the vCPUs' parts are added.
-	 * Readers take no lock.
-	 */
-	struct kvm_pcm_info info;
+	spinlock_t lock;	/* serializes the engine's writes to the stats */
 	struct kvm_pcm_file files[KVM_PCM_NR_COUNTERS];
 };
 
 /*
- * Events KVM counts itself, in struct kvm_vcpu_arch.  Only the vCPU's own
- * thread writes them, so they need no lock and no atomics; readers sum
- * them over the vCPUs, the way KVM's vCPU statistics work.
+ * The counters themselves are KVM statistics (arch/x86/kvm/pcm_stats.h
+ * describes them), so the binary stats fd, KVM's debugfs files, kvm_stat
+ * and the VMM see them.  A VM's value of a counter is its VM statistic
+ * plus the sum of its vCPUs' statistics, as for KVM's own counters.
+ *
+ * In struct kvm_vm_stat: the engine's part of each counter (what it has
+ * added or set).  Readers take no lock.
  */
-struct kvm_pcm_vcpu {
+struct kvm_pcm_vm_stat {
+#ifdef CONFIG_KVM_PCM
 	u64 counters[KVM_PCM_NR_COUNTERS];
-	/* PCM hypercalls made at CPL 0, whatever their result. */
+#endif
+};
+
+/*
+ * In struct kvm_vcpu_stat: the events KVM counts itself, and the PCM
+ * hypercalls made at CPL 0, whatever their result.  Only the vCPU's own
+ * thread writes them, so they need no lock and no atomics.
+ */
+struct kvm_pcm_vcpu_stat {
+#ifdef CONFIG_KVM_PCM
+	u64 counters[KVM_PCM_NR_COUNTERS];
 	u64 hypercalls;
+#endif
 };
 
 #ifdef CONFIG_KVM_PCM
