@@ -19,7 +19,9 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/atomic.h>
 #include <linux/build_bug.h>
+#include <linux/cc_platform.h>
 #include <linux/errno.h>
 #include <linux/init.h>
 #include <linux/kernel.h>
@@ -56,7 +58,20 @@ struct pcm_attr {
  * VM migrated to an older host) turns the first off for good.
  */
 static bool pcm_use_sized;
-static unsigned int pcm_nr_counters = KVM_PCM_NR_COUNTERS;
+static unsigned int pcm_nr_counters __ro_after_init = KVM_PCM_NR_COUNTERS;
+
+/*
+ * Whether the last answer was "switched off": the host's switch is a
+ * normal state, so it is logged when first seen and when it goes away,
+ * not on every read (a scraper reads every few seconds).
+ */
+static atomic_t pcm_host_off = ATOMIC_INIT(0);
+
+static void pcm_note_host_on(void)
+{
+	if (atomic_cmpxchg(&pcm_host_off, 1, 0) == 1)
+		pr_info("host serves PCM hypercalls again\n");
+}
 
 /*
  * Map the failed result of a PCM hypercall to an errno that a script can
@@ -67,12 +82,18 @@ static int pcm_hc_errno(unsigned int nr, long ret)
 	switch (ret) {
 	case -KVM_ENOSYS:
 	case -KVM_EOPNOTSUPP:
-		pr_notice_ratelimited("host has PCM hypercalls switched off or unsupported (kvm.pcm_hypercall)\n");
+		if (atomic_cmpxchg(&pcm_host_off, 0, 1) == 0)
+			pr_notice("host does not serve PCM hypercalls now (switched off: kvm.pcm_hypercall=0, or no PCM support)\n");
 		return -EOPNOTSUPP;
 	case -KVM_EPERM:
-		return -EPERM;
 	case -KVM_EFAULT:
-		return -EFAULT;
+		/*
+		 * This module calls at CPL 0 with a buffer in guest RAM: these
+		 * can only be a host bug, not a bad pointer or a permission.
+		 */
+		pr_err_ratelimited("host answered hypercall %u with %ld to a valid call at CPL 0: host bug\n",
+				   nr, ret);
+		return -EIO;
 	default:
 		pr_warn_ratelimited("hypercall %u returned unexpected value %ld\n",
 				    nr, ret);
@@ -97,9 +118,11 @@ static int pcm_hypercall(struct kvm_pcm_info *info)
 	if (READ_ONCE(pcm_use_sized)) {
 		ret = kvm_hypercall2(PCM_HC_GET_PCM_INFO_SIZED, __pa(info),
 				     pcm_nr_counters * sizeof(u64));
-		if (pcm_valid_size(ret))
+		if (pcm_valid_size(ret)) {
+			pcm_note_host_on();
 			return min_t(unsigned long, ret / sizeof(u64),
 				     pcm_nr_counters);
+		}
 		if (ret != -KVM_ENOSYS)
 			return pcm_hc_errno(PCM_HC_GET_PCM_INFO_SIZED, ret);
 		pr_notice_once("host no longer serves hypercall %d, using %d\n",
@@ -107,8 +130,10 @@ static int pcm_hypercall(struct kvm_pcm_info *info)
 		WRITE_ONCE(pcm_use_sized, false);
 	}
 	ret = kvm_hypercall1(PCM_HC_GET_PCM_INFO, __pa(info));
-	if (!ret)
+	if (!ret) {
+		pcm_note_host_on();
 		return PCM_HC_GET_PCM_INFO_LEN / sizeof(u64);
+	}
 	return pcm_hc_errno(PCM_HC_GET_PCM_INFO, ret);
 }
 
@@ -205,22 +230,44 @@ static umode_t pcm_counter_mode(struct kobject *kobj, struct attribute *attr,
 }
 
 /*
- * The NULL-terminated attribute array of each group, filled from pcm_attrs
- * by pcm_guest_init(): the counter list has no per-group sublists.
+ * Every counter's attribute in one array, built at compile time from the
+ * counter list: each group's run starts after a NULL slot at the group's
+ * marker and ends at the next marker's NULL (or the final one), so each
+ * group's NULL-terminated array is a slice of it.
  */
-static struct attribute *pcm_group_attrs[PCM_NR_GROUPS][KVM_PCM_NR_COUNTERS + 1];
+enum pcm_slot {
+#define KVM_PCM_GROUP(_group)		PCM_SLOT_GROUP_##_group,
+#define KVM_PCM_COUNTER(_group, _field)	PCM_SLOT_##_group##_##_field,
+#include <linux/kvm_pcm_counters.h>
+	PCM_NR_SLOTS
+};
+
+static struct attribute *pcm_attr_slots[PCM_NR_SLOTS + 1] __ro_after_init = {
+#define KVM_PCM_COUNTER(_group, _field)					\
+	[PCM_SLOT_##_group##_##_field] =				\
+		&pcm_attrs[KVM_PCM_##_group##_##_field].kattr.attr,
+#include <linux/kvm_pcm_counters.h>
+};
 
 /* The directory /sys/kernel/pcm/<group>/ of each group. */
 static const struct attribute_group pcm_group_list[PCM_NR_GROUPS] = {
 #define KVM_PCM_GROUP(_group)						\
 	[PCM_GROUP_##_group] = {					\
 		.name = #_group,					\
-		.attrs = pcm_group_attrs[PCM_GROUP_##_group],		\
+		.attrs = &pcm_attr_slots[PCM_SLOT_GROUP_##_group + 1],	\
 		.is_visible = pcm_counter_mode,				\
 	},
 #define KVM_PCM_COUNTER(_group, _field)
 #include <linux/kvm_pcm_counters.h>
 };
+
+/* The longest snapshot: every counter's line at its longest, 2^64 - 1. */
+static const char pcm_snapshot_longest[] =
+#define KVM_PCM_COUNTER(_group, _field)	#_group "/" #_field " 18446744073709551615\n"
+#include <linux/kvm_pcm_counters.h>
+	;
+static_assert(sizeof(pcm_snapshot_longest) - 1 <= PAGE_SIZE,
+	      "snapshot no longer fits the one page sysfs gives a show()");
 
 /* snapshot: every counter as "group/field value", from one hypercall. */
 static ssize_t snapshot_show(struct kobject *kobj, struct kobj_attribute *kattr,
@@ -264,6 +311,24 @@ static const struct attribute_group *pcm_groups[PCM_NR_GROUPS + 2] = {
 static struct kobject *pcm_kobj;
 
 /*
+ * Whether the host answers 104.  A stock KVM, and a PCM host switched
+ * off, answer -KVM_ENOSYS; the two cannot be told apart from here.
+ */
+static bool __init pcm_probe_104(void)
+{
+	struct kvm_pcm_info *info = kzalloc(sizeof(*info), GFP_KERNEL);
+	bool served;
+
+	if (!info)
+		return false;
+	served = !kvm_hypercall1(PCM_HC_GET_PCM_INFO, __pa(info));
+	if (!served)
+		atomic_set(&pcm_host_off, 1);
+	kfree(info);
+	return served;
+}
+
+/*
  * Ask the host for the size of its layout (105 with size 0).  A host with
  * only 104 answers -KVM_ENOSYS; one with the hypercalls switched off
  * -KVM_EOPNOTSUPP, and then has at least the 104 layout.
@@ -275,8 +340,11 @@ static void __init pcm_probe_host(void)
 	/* Anything else, such as a Hyper-V status, is not a PCM answer. */
 	if (!pcm_valid_size(ret) && ret != -KVM_EOPNOTSUPP) {
 		pcm_nr_counters = PCM_HC_GET_PCM_INFO_LEN / sizeof(u64);
-		pr_info("host has hypercall %d only: %u counters\n",
-			PCM_HC_GET_PCM_INFO, pcm_nr_counters);
+		if (pcm_probe_104())
+			pr_info("host has hypercall %d only: %u counters\n",
+				PCM_HC_GET_PCM_INFO, pcm_nr_counters);
+		else
+			pr_notice("host does not serve PCM hypercalls (no PCM support, or kvm.pcm_hypercall=0): reads fail with EOPNOTSUPP until it does\n");
 		return;
 	}
 	if (pcm_valid_size(ret))
@@ -289,20 +357,21 @@ static void __init pcm_probe_host(void)
 
 static int __init pcm_guest_init(void)
 {
-	unsigned int nr[PCM_NR_GROUPS] = { 0 };
-	unsigned int i;
 	int ret;
 
 	if (!kvm_para_available()) {
 		pr_err("not running under KVM, refusing to load\n");
 		return -ENODEV;
 	}
-
-	for (i = 0; i < ARRAY_SIZE(pcm_attrs); i++) {
-		enum pcm_group group = pcm_attrs[i].group;
-
-		pcm_group_attrs[group][nr[group]++] = &pcm_attrs[i].kattr.attr;
+	/*
+	 * The host writes the buffer in clear text, which a confidential
+	 * guest (SEV, SEV-ES, TDX) would read as garbage: refuse.
+	 */
+	if (cc_platform_has(CC_ATTR_GUEST_MEM_ENCRYPT)) {
+		pr_err("guest memory is encrypted: the host cannot write the counters, refusing to load\n");
+		return -ENODEV;
 	}
+
 	pcm_probe_host();
 
 	pcm_kobj = kobject_create_and_add("pcm", kernel_kobj);
@@ -321,7 +390,12 @@ module_init(pcm_guest_init);
 
 static void __exit pcm_guest_exit(void)
 {
-	/* Removes /sys/kernel/pcm and everything below it. */
+	/*
+	 * The files go before the last reference does: a delayed kobject
+	 * release must never leave files that point into unloaded code.
+	 */
+	sysfs_remove_groups(pcm_kobj, pcm_groups);
+	kobject_del(pcm_kobj);
 	kobject_put(pcm_kobj);
 }
 module_exit(pcm_guest_exit);

@@ -77,22 +77,33 @@ teardown() {
 	assert_equal "$((after - before))" 36
 }
 
-@test "switch off on the host: reads fail with EOPNOTSUPP, and work again when on" {
-	local first
+@test "switch off on the host: reads fail with EOPNOTSUPP, logged once, and work again when on" {
+	local first off_before on_before
 	first=$(pcm_fields | head -n 1 | tr ' ' /)
 	host pcm-host set "$first" 4242
+	read -r _ <"$PCM_SYSFS/$first"
 	host pcm-host switch off
 	assert_equal "$(host pcm-host switch)" N
+	# After a read that worked, so the module has seen the host on.
+	off_before=$(dmesg | grep -c 'host does not serve PCM hypercalls now' || true)
+	on_before=$(dmesg | grep -c 'host serves PCM hypercalls again' || true)
 	run cat "$PCM_SYSFS/$first"
 	assert_failure
 	assert_output --partial "Operation not supported"
+	# A normal state: logged once, not on every read.
+	for _ in 1 2 3 4 5; do
+		! read -r _ <"$PCM_SYSFS/$first"
+	done
+	assert_equal "$(dmesg | grep -c 'host does not serve PCM hypercalls now')" $((off_before + 1))
 	run dmesg
-	assert_output --partial "kvm.pcm_hypercall"
+	assert_output --partial "kvm.pcm_hypercall=0"
 
 	host pcm-host switch on
 	run cat "$PCM_SYSFS/$first"
 	assert_success
 	assert_output 4242
+	read -r _ <"$PCM_SYSFS/$first"
+	assert_equal "$(dmesg | grep -c 'host serves PCM hypercalls again')" $((on_before + 1))
 }
 
 @test "writes are refused, even for root, and change nothing" {
