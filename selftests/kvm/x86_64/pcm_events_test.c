@@ -73,23 +73,10 @@ enum guest_op {
 /* Set by the host before a run; shared by every vCPU of a VM. */
 static enum guest_op guest_op;
 static u64 guest_n;
-static bool guest_use_vmmcall;
 static u64 guest_buf_gpa;
 
 /* Counted by the guest: how often its IPI handler ran, and wrote an EOI. */
 static u64 guest_ipis_handled;
-
-/* The vendor's own instruction, so KVM never rewrites guest code. */
-static u64 guest_hypercall(u64 nr, u64 a0)
-{
-	u64 ret;
-
-	if (guest_use_vmmcall)
-		asm volatile("vmmcall" : "=a"(ret) : "a"(nr), "b"(a0) : "memory");
-	else
-		asm volatile("vmcall" : "=a"(ret) : "a"(nr), "b"(a0) : "memory");
-	return ret;
-}
 
 /* Without a vPMU, RDPMC faults; KVM has intercepted it all the same. */
 static void guest_gp_handler(struct ex_regs *regs)
@@ -156,12 +143,12 @@ static void guest_do_one(enum guest_op op, u32 apic_id, u64 msr_value)
 		wrmsr(TEST_MSR, msr_value);
 		break;
 	case OP_VMCALL:
-		GUEST_ASSERT_1(!guest_hypercall(KVM_HC_VAPIC_POLL_IRQ, 0),
+		GUEST_ASSERT_1(!pcm_guest_hypercall(KVM_HC_VAPIC_POLL_IRQ, 0),
 			       KVM_HC_VAPIC_POLL_IRQ);
 		break;
 	case OP_PCM_HYPERCALL:
-		GUEST_ASSERT_1(!guest_hypercall(PCM_HC_GET_PCM_INFO,
-						guest_buf_gpa),
+		GUEST_ASSERT_1(!pcm_guest_hypercall(PCM_HC_GET_PCM_INFO,
+						    guest_buf_gpa),
 			       PCM_HC_GET_PCM_INFO);
 		break;
 	case OP_RDPMC:
@@ -193,8 +180,8 @@ static void guest_code(void)
 		for (i = 0; i < READ_ONCE(guest_n); i++)
 			guest_do_one(op, apic_id, msr_value);
 		if (op == OP_CPUID_THEN_READ)
-			GUEST_ASSERT_1(!guest_hypercall(PCM_HC_GET_PCM_INFO,
-							guest_buf_gpa),
+			GUEST_ASSERT_1(!pcm_guest_hypercall(PCM_HC_GET_PCM_INFO,
+							    guest_buf_gpa),
 				       PCM_HC_GET_PCM_INFO);
 	}
 }
@@ -317,9 +304,8 @@ static void create_test_vm(struct test_vm *t, unsigned int nr_vcpus)
 	buf_gva = vm_vaddr_alloc_page(t->vm);
 	t->buf = addr_gva2hva(t->vm, buf_gva);
 	guest_buf_gpa = addr_gva2gpa(t->vm, buf_gva);
-	guest_use_vmmcall = is_amd_cpu();
 	sync_global_to_guest(t->vm, guest_buf_gpa);
-	sync_global_to_guest(t->vm, guest_use_vmmcall);
+	pcm_use_native_hypercall(t->vm);
 
 	for (i = 0; i < nr_vcpus; i++) {
 		vcpu_init_descriptor_tables(t->vcpus[i]);

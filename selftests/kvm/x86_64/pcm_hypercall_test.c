@@ -100,30 +100,17 @@ struct pcm_test {
 };
 
 /* Set by the host before each run of the guest. */
-static bool guest_use_vmmcall;
 static u64 guest_gpa;
 static bool guest_stop;
 
 /*
- * Use the vendor's own instruction: KVM would otherwise patch vmcall into
- * vmmcall on AMD (or the other way round), and the CPL 3 stub must not
- * depend on KVM being able to rewrite code.
+ * The vendor's own instruction (pcm_guest_hypercall()): KVM would otherwise
+ * patch vmcall into vmmcall on AMD (or the other way round), and the CPL 3
+ * stub must not depend on KVM being able to rewrite code.
  */
 static u64 guest_pcm_hypercall(u64 gpa)
 {
-	u64 ret;
-
-	if (guest_use_vmmcall)
-		asm volatile("vmmcall"
-			     : "=a"(ret)
-			     : "a"((u64)PCM_HC_GET_PCM_INFO), "b"(gpa)
-			     : "memory");
-	else
-		asm volatile("vmcall"
-			     : "=a"(ret)
-			     : "a"((u64)PCM_HC_GET_PCM_INFO), "b"(gpa)
-			     : "memory");
-	return ret;
+	return pcm_guest_hypercall(PCM_HC_GET_PCM_INFO, gpa);
 }
 
 /* One hypercall per run, with the gpa the host has just set. */
@@ -206,18 +193,7 @@ static u64 guest_hypercall(struct pcm_test *t, u64 gpa, u64 *calls)
 	guest_gpa = gpa;
 	sync_global_to_guest(t->vm, guest_gpa);
 	vcpu_run(t->vcpu);
-
-	switch (get_ucall(t->vcpu, &uc)) {
-	case UCALL_SYNC:
-		break;
-	case UCALL_ABORT:
-		REPORT_GUEST_ASSERT(uc);
-		break;
-	default:
-		TEST_FAIL("expected a ucall, got exit %u (%s)",
-			  t->vcpu->run->exit_reason,
-			  exit_reason_str(t->vcpu->run->exit_reason));
-	}
+	pcm_expect_ucall(t->vcpu, &uc, UCALL_SYNC);
 
 	*calls = pcm_get_hypercalls(t->vm) - before;
 	return uc.args[1];
@@ -328,7 +304,7 @@ static bool test_cpl3_eperm(struct pcm_test *t)
 
 	stub_gva = vm_vaddr_alloc_page(vm);
 	stub = addr_gva2hva(vm, stub_gva);
-	memcpy(stub, guest_use_vmmcall ? pcm_vmmcall : pcm_vmcall,
+	memcpy(stub, pcm_guest_use_vmmcall ? pcm_vmmcall : pcm_vmcall,
 	       PCM_HYPERCALL_INSN_SIZE);
 	memcpy(stub + PCM_HYPERCALL_INSN_SIZE, pcm_cpl3_done, sizeof(pcm_cpl3_done));
 	pcm_make_user_accessible(vm, stub_gva);
@@ -539,13 +515,12 @@ static bool test_slot_delete_race(struct pcm_test *unused)
 	vm_userspace_mem_region_add(vm, VM_MEM_SRC_ANONYMOUS, RACE_HI_GPA,
 				    RACE_HI_SLOT, 1, 0);
 	virt_map(vm, RACE_LO_GPA, RACE_LO_GPA, 1);
-	sync_global_to_guest(vm, guest_use_vmmcall);
+	pcm_use_native_hypercall(vm);
 	pcm_set_all_counters(vm);
 
+	/* The guest's reference call. */
 	vcpu_run(vcpu);
-	TEST_ASSERT(get_ucall(vcpu, &uc) == UCALL_SYNC,
-		    "expected the guest's reference call, got exit %u",
-		    vcpu->run->exit_reason);
+	pcm_expect_ucall(vcpu, &uc, UCALL_SYNC);
 	read_guest(vm, RACE_BUF_GPA, buf, sizeof(buf));
 	ok &= pcm_check_values(buf);
 
@@ -559,15 +534,7 @@ static bool test_slot_delete_race(struct pcm_test *unused)
 	WRITE_ONCE(*(bool *)addr_gva2hva(vm, (vm_vaddr_t)&race_stop), true);
 	pthread_join(thread, NULL);
 
-	switch (get_ucall(vcpu, &uc)) {
-	case UCALL_DONE:
-		break;
-	case UCALL_ABORT:
-		REPORT_GUEST_ASSERT(uc);
-		break;
-	default:
-		TEST_FAIL("expected UCALL_DONE, got exit %u", vcpu->run->exit_reason);
-	}
+	pcm_expect_ucall(vcpu, &uc, UCALL_DONE);
 	sync_global_from_guest(vm, race_seen);
 	ksft_print_msg("%d memslot cycles: %lu calls wrote all, %lu none, %lu a part\n",
 		       RACE_CYCLES, race_seen.whole, race_seen.none, race_seen.partial);
@@ -627,8 +594,7 @@ static void setup_vm(struct pcm_test *t)
 	virt_pg_map(t->vm, MMIO_GPA, MMIO_GPA);
 
 	/* KVM on SVM hosts (kvm_amd) takes vmmcall, on VMX hosts vmcall. */
-	guest_use_vmmcall = this_cpu_has(X86_FEATURE_SVM);
-	sync_global_to_guest(t->vm, guest_use_vmmcall);
+	pcm_use_native_hypercall(t->vm);
 }
 
 /* Let the guest leave its loop, to show it was still in step with the host. */

@@ -36,18 +36,6 @@ static void guest_code(void)
 	}
 }
 
-/* One round: the time of @exits port I/O exits, in ns per exit. */
-static double time_round(struct kvm_vcpu *vcpu, u64 exits)
-{
-	struct ucall uc;
-	u64 start;
-
-	start = pcm_now_ns();
-	vcpu_run(vcpu);
-	TEST_ASSERT(get_ucall(vcpu, &uc) == UCALL_SYNC, "expected GUEST_SYNC");
-	return (double)(pcm_now_ns() - start) / exits;
-}
-
 int main(int argc, char *argv[])
 {
 	int rounds = 21, opt, i;
@@ -81,16 +69,16 @@ int main(int argc, char *argv[])
 	/* A first, untimed round warms up the guest and KVM's PIO path. */
 	guest_exits = exits;
 	sync_global_to_guest(vm, guest_exits);
-	time_round(vcpu, exits);
+	pcm_time_round(vcpu, exits);
 
 	before = pcm_get_counter(vm, c);
 	counted = 0;
 	for (i = 0; i < rounds; i++) {
 		pcm_set_param(PCM_PARAM_COUNT_EVENTS, true);
-		on[i] = time_round(vcpu, exits);
+		on[i] = pcm_time_round(vcpu, exits);
 		counted += exits + 1;	/* the loop and its GUEST_SYNC */
 		pcm_set_param(PCM_PARAM_COUNT_EVENTS, false);
-		off[i] = time_round(vcpu, exits);
+		off[i] = pcm_time_round(vcpu, exits);
 	}
 	pcm_set_param(PCM_PARAM_COUNT_EVENTS, true);
 	TEST_ASSERT(pcm_get_counter(vm, c) - before == counted,

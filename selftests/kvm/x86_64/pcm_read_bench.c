@@ -21,48 +21,18 @@
 #include "test_util.h"
 
 static u64 guest_calls;
-static bool guest_use_vmmcall;
 static u8 guest_buf[PCM_INFO_SIZE] __aligned(64);
 static u64 guest_buf_gpa;
 
 static void guest_code(void)
 {
-	u64 gpa = READ_ONCE(guest_buf_gpa), ret, i;
+	u64 gpa = READ_ONCE(guest_buf_gpa), i;
 
 	for (;;) {
-		for (i = 0; i < READ_ONCE(guest_calls); i++) {
-			if (guest_use_vmmcall)
-				asm volatile("vmmcall" : "=a"(ret)
-					     : "a"((u64)PCM_HC_GET_PCM_INFO), "b"(gpa)
-					     : "memory");
-			else
-				asm volatile("vmcall" : "=a"(ret)
-					     : "a"((u64)PCM_HC_GET_PCM_INFO), "b"(gpa)
-					     : "memory");
-			GUEST_ASSERT(!ret);
-		}
+		for (i = 0; i < READ_ONCE(guest_calls); i++)
+			GUEST_ASSERT(!pcm_guest_hypercall(PCM_HC_GET_PCM_INFO, gpa));
 		GUEST_SYNC(0);
 	}
-}
-
-/* One round of @calls hypercalls: ns per call. */
-static double time_round(struct kvm_vcpu *vcpu, u64 calls)
-{
-	struct ucall uc;
-	u64 start;
-
-	start = pcm_now_ns();
-	vcpu_run(vcpu);
-	switch (get_ucall(vcpu, &uc)) {
-	case UCALL_SYNC:
-		break;
-	case UCALL_ABORT:
-		REPORT_GUEST_ASSERT(uc);
-		break;
-	default:
-		TEST_FAIL("expected GUEST_SYNC, got exit %u", vcpu->run->exit_reason);
-	}
-	return (double)(pcm_now_ns() - start) / calls;
 }
 
 static double bench(unsigned int nr_vcpus, int rounds, u64 calls)
@@ -78,16 +48,15 @@ static double bench(unsigned int nr_vcpus, int rounds, u64 calls)
 
 	vm = vm_create_with_vcpus(nr_vcpus, guest_code, vcpus);
 	guest_buf_gpa = addr_gva2gpa(vm, (vm_vaddr_t)guest_buf);
-	guest_use_vmmcall = this_cpu_has(X86_FEATURE_SVM);
+	pcm_use_native_hypercall(vm);
 	guest_calls = calls;
 	sync_global_to_guest(vm, guest_buf_gpa);
-	sync_global_to_guest(vm, guest_use_vmmcall);
 	sync_global_to_guest(vm, guest_calls);
 
 	/* A first, untimed round warms up the guest and KVM. */
-	time_round(vcpus[0], calls);
+	pcm_time_round(vcpus[0], calls);
 	for (i = 0; i < rounds; i++)
-		ns[i] = time_round(vcpus[0], calls);
+		ns[i] = pcm_time_round(vcpus[0], calls);
 	med = pcm_median(ns, rounds);
 
 	kvm_vm_free(vm);

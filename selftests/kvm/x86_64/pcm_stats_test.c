@@ -41,20 +41,8 @@ enum guest_op { OP_NONE, OP_CPUID, OP_PIO_IN, OP_HC_OTHER, OP_HC_PCM };
 /* Set by the host before each run. */
 static enum guest_op guest_op;
 static u64 guest_count;
-static bool guest_use_vmmcall;
 static u8 guest_buf[PCM_INFO_SIZE] __aligned(64);
 static u64 guest_buf_gpa;
-
-static u64 guest_hypercall(u64 nr, u64 a0)
-{
-	u64 ret;
-
-	if (guest_use_vmmcall)
-		asm volatile("vmmcall" : "=a"(ret) : "a"(nr), "b"(a0) : "memory");
-	else
-		asm volatile("vmcall" : "=a"(ret) : "a"(nr), "b"(a0) : "memory");
-	return ret;
-}
 
 /* guest_count times guest_op, then one GUEST_SYNC (a port I/O IN). */
 static void guest_code(void)
@@ -73,12 +61,12 @@ static void guest_code(void)
 				asm volatile("inb %w1, %b0" : "=a"(v) : "d"(PIC_MASK_PORT));
 				break;
 			case OP_HC_OTHER:
-				GUEST_ASSERT(guest_hypercall(UNKNOWN_HC_NR, 0) ==
+				GUEST_ASSERT(pcm_guest_hypercall(UNKNOWN_HC_NR, 0) ==
 					     (u64)-KVM_ENOSYS);
 				break;
 			case OP_HC_PCM:
-				GUEST_ASSERT(!guest_hypercall(PCM_HC_GET_PCM_INFO,
-							      READ_ONCE(guest_buf_gpa)));
+				GUEST_ASSERT(!pcm_guest_hypercall(PCM_HC_GET_PCM_INFO,
+								  READ_ONCE(guest_buf_gpa)));
 				break;
 			case OP_NONE:
 				break;
@@ -159,16 +147,7 @@ static void run_op(struct test_vm *t, int v, enum guest_op op, u64 count)
 	sync_global_to_guest(t->vm, guest_op);
 	sync_global_to_guest(t->vm, guest_count);
 	vcpu_run(t->vcpus[v]);
-	switch (get_ucall(t->vcpus[v], &uc)) {
-	case UCALL_SYNC:
-		break;
-	case UCALL_ABORT:
-		REPORT_GUEST_ASSERT(uc);
-		break;
-	default:
-		TEST_FAIL("vCPU %d: expected a ucall, got exit %u", v,
-			  t->vcpus[v]->run->exit_reason);
-	}
+	pcm_expect_ucall(t->vcpus[v], &uc, UCALL_SYNC);
 }
 
 /* Every PCM descriptor of @s, in ABI order from @first, each a counter. */
@@ -357,9 +336,8 @@ int main(void)
 	pcm_require_host();
 
 	t.vm = vm_create_with_vcpus(NR_VCPUS, guest_code, t.vcpus);
-	guest_use_vmmcall = this_cpu_has(X86_FEATURE_SVM);
+	pcm_use_native_hypercall(t.vm);
 	guest_buf_gpa = addr_gva2gpa(t.vm, (vm_vaddr_t)guest_buf);
-	sync_global_to_guest(t.vm, guest_use_vmmcall);
 	sync_global_to_guest(t.vm, guest_buf_gpa);
 	stats_open(&t.vm_stats, vm_get_stats_fd(t.vm));
 	for (i = 0; i < NR_VCPUS; i++)

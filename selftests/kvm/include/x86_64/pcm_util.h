@@ -85,8 +85,14 @@ int __pcm_set_param(const char *name, bool on);
 bool pcm_try_set_param(const char *name, bool on);
 void pcm_set_param(const char *name, bool on);
 
+extern bool pcm_guest_use_vmmcall;
+void pcm_use_native_hypercall(struct kvm_vm *vm);
+u64 pcm_guest_hypercall(u64 nr, u64 a0);
+void pcm_expect_ucall(struct kvm_vcpu *vcpu, struct ucall *uc, u64 cmd);
+
 void pcm_pin_self(int cpu);
 u64 pcm_now_ns(void);
+double pcm_time_round(struct kvm_vcpu *vcpu, u64 n);
 double pcm_median(double *v, int n);
 int __pcm_run_vcpu(struct kvm_vcpu *vcpu, unsigned int seconds);
 bool pcm_run_vcpu(struct kvm_vcpu *vcpu);

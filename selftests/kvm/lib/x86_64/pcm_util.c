@@ -440,6 +440,47 @@ static void on_alarm(int sig)
  * Keep the calling thread on @cpu: a vCPU loaded on another CPU than last
  * time counts in event/evt_switch_exec_cpu, so tests pin their threads.
  */
+/* In the guest: VMMCALL on AMD, VMCALL on Intel (pcm_use_native_hypercall()). */
+bool pcm_guest_use_vmmcall;
+
+/*
+ * Let @vm's guest use the vendor's own hypercall instruction, so that KVM
+ * never rewrites guest code (the other one is pcm_foreign_hypercall_test's).
+ */
+void pcm_use_native_hypercall(struct kvm_vm *vm)
+{
+	pcm_guest_use_vmmcall = this_cpu_has(X86_FEATURE_SVM);
+	sync_global_to_guest(vm, pcm_guest_use_vmmcall);
+}
+
+/* In the guest: hypercall @nr with rbx = @a0; rax is returned. */
+u64 pcm_guest_hypercall(u64 nr, u64 a0)
+{
+	u64 ret;
+
+	if (pcm_guest_use_vmmcall)
+		asm volatile("vmmcall" : "=a"(ret) : "a"(nr), "b"(a0) : "memory");
+	else
+		asm volatile("vmcall" : "=a"(ret) : "a"(nr), "b"(a0) : "memory");
+	return ret;
+}
+
+/*
+ * After vcpu_run(): the guest's exit must be ucall @cmd, in @uc; a failed
+ * guest assertion is reported as such.
+ */
+void pcm_expect_ucall(struct kvm_vcpu *vcpu, struct ucall *uc, u64 cmd)
+{
+	u64 got = get_ucall(vcpu, uc);
+
+	if (got == cmd)
+		return;
+	if (got == UCALL_ABORT)
+		REPORT_GUEST_ASSERT(*uc);
+	TEST_FAIL("expected ucall %lu, got %lu (exit %u, %s)", cmd, got,
+		  vcpu->run->exit_reason, exit_reason_str(vcpu->run->exit_reason));
+}
+
 /* CLOCK_MONOTONIC in ns, for the benchmarks. */
 u64 pcm_now_ns(void)
 {
@@ -447,6 +488,21 @@ u64 pcm_now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/*
+ * For the benchmarks: run @vcpu up to its next GUEST_SYNC, which ends a
+ * round of @n operations; the time per operation, in ns.
+ */
+double pcm_time_round(struct kvm_vcpu *vcpu, u64 n)
+{
+	struct ucall uc;
+	u64 start;
+
+	start = pcm_now_ns();
+	vcpu_run(vcpu);
+	pcm_expect_ucall(vcpu, &uc, UCALL_SYNC);
+	return (double)(pcm_now_ns() - start) / n;
 }
 
 static int cmp_double(const void *a, const void *b)
