@@ -97,10 +97,16 @@ $(BUILD)/pcm-fields: scripts/pcm-fields host/include/uapi/linux/kvm_pcm_counters
 	@mkdir -p $(BUILD)
 	@scripts/pcm-fields >$@.tmp && mv $@.tmp $@
 
-initramfs: deps $(BUILD)/testbed/initramfs.cpio.gz
+# The test bed boots Debian's kernel uncompressed (QEMU's PVH entry, see
+# testbed/README): decompressing it under TCG took 5 s in L1, 12 s in L2.
+TB_VMLINUX = $(BUILD)/testbed/vmlinux-$(KVER)
+initramfs: deps host $(BUILD)/testbed/initramfs.cpio.gz $(TB_VMLINUX)
 $(BUILD)/testbed/initramfs.cpio.gz: testbed/init testbed/mkinitramfs
 	@mkdir -p $(@D)
 	@testbed/mkinitramfs $@ $(KVER)
+$(TB_VMLINUX): /boot/vmlinuz-$(KVER)
+	@mkdir -p $(@D)
+	@$(KTREE)/scripts/extract-vmlinux $< >$@.tmp && mv $@.tmp $@
 
 demo: all
 	@testbed/run --host-cmd 'testbed/demo host' 'testbed/demo guest'
