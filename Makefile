@@ -30,7 +30,8 @@ export PCM_SHARE := $(value SHARE)
 .PHONY: all deps host guest selftests kselftest initramfs demo check vm-run \
 	bench soak lint install clean
 
-all: host guest selftests kselftest initramfs $(BUILD)/pcm-fields
+all: host guest selftests kselftest initramfs $(BUILD)/pcm-fields \
+	$(BUILD)/pcm-help
 
 # Every target below is a file with the sources it is built from, so a
 # second `make all` with nothing changed only checks dates.  scripts/
@@ -96,6 +97,11 @@ $(BUILD)/kselftest/.built: $(BUILD)/selftests/.built
 $(BUILD)/pcm-fields: scripts/pcm-fields host/include/uapi/linux/kvm_pcm_counters.h
 	@mkdir -p $(BUILD)
 	@scripts/pcm-fields >$@.tmp && mv $@.tmp $@
+
+# The counters' descriptions, for pcmstat -p's HELP lines (PCM_HELP_FILE).
+$(BUILD)/pcm-help: scripts/pcm-help Documentation/ABI/testing/sysfs-kernel-pcm
+	@mkdir -p $(BUILD)
+	@scripts/pcm-help >$@.tmp && mv $@.tmp $@
 
 # The test bed boots Debian's kernel uncompressed (QEMU's PVH entry, see
 # testbed/README): decompressing it under TCG took 5 s in L1, 12 s in L2.

@@ -9,6 +9,7 @@
  * PCM host has.
  * /sys/kernel/pcm/snapshot prints every counter from one hypercall, so
  * the values belong to one moment (like /proc/vmstat or /sys/block/X/stat).
+ * /sys/kernel/pcm/hypercall names the hypercall reads use now.
  *
  * The files and the groups are expanded from the one counter list,
  * <linux/kvm_pcm_counters.h>; no counter name is written here.
@@ -291,8 +292,22 @@ static ssize_t snapshot_show(struct kobject *kobj, struct kobj_attribute *kattr,
 
 static struct kobj_attribute snapshot_attr = __ATTR_RO(snapshot);
 
+/*
+ * hypercall: the number of the PCM hypercall that reads use now, for
+ * monitoring (pcmstat's pcm_info).  No hypercall: it only says which.
+ */
+static ssize_t hypercall_show(struct kobject *kobj,
+			      struct kobj_attribute *kattr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", READ_ONCE(pcm_use_sized) ?
+			  PCM_HC_GET_PCM_INFO_SIZED : PCM_HC_GET_PCM_INFO);
+}
+
+static struct kobj_attribute hypercall_attr = __ATTR_RO(hypercall);
+
 static struct attribute *pcm_top_attrs[] = {
 	&snapshot_attr.attr,
+	&hypercall_attr.attr,
 	NULL,
 };
 

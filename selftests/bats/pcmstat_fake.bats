@@ -228,64 +228,172 @@ EOF
 	assert_output replay
 }
 
-# The text exposition format, checked line by line; prints the samples as
-# "group/field value" lines.
+# The text exposition format, checked line by line: pcm_up 1, pcm_info,
+# then a HELP, TYPE counter and one sample per counter family; prints the
+# samples as "group/field value" and writes the HELP texts as
+# "group/field text" to file $2.
 check_prometheus() {
-	python3 - "$1" <<'EOF'
+	python3 - "$1" "$2" <<'EOF'
 import re, sys
-name = r'pcm_([a-z][a-z0-9_]*)_total'
-help_re = re.compile(r'# HELP ' + name + r' (\S.*)$')
-type_re = re.compile(r'# TYPE ' + name + r' counter$')
-sample_re = re.compile(name + r'\{counter="([a-z0-9_]+)"\} (0|[1-9][0-9]*)$')
 text = open(sys.argv[1]).read()
 assert text.endswith("\n"), "last line must end with a newline"
-families, state = [], None
-for n, line in enumerate(text.splitlines(), 1):
-    if m := help_re.match(line):
-        assert state in (None, "sample") and m[1] not in families, f"line {n}: {line}"
-        families.append(m[1]); state = "help"
-    elif m := type_re.match(line):
-        assert state == "help" and m[1] == families[-1], f"line {n}: {line}"
-        state = "type"
-    elif m := sample_re.match(line):
-        assert state in ("type", "sample") and m[1] == families[-1], f"line {n}: {line}"
-        state = "sample"
-        print(f"{m[1]}/{m[2]} {m[3]}")
-    else:
-        raise SystemExit(f"line {n} is not in the text format: {line!r}")
+lines = text.splitlines()
+head = [
+    "# HELP pcm_up Whether pcmstat read the PCM counters: 1, or 0 with the reason.",
+    "# TYPE pcm_up gauge",
+    "pcm_up 1",
+]
+assert lines[:3] == head, lines[:3]
+assert lines[3].startswith("# HELP pcm_info "), lines[3]
+assert lines[4] == "# TYPE pcm_info gauge", lines[4]
+assert re.fullmatch(r'pcm_info\{hypercall="(104|105|)",counters="[0-9]+"\} 1', lines[5]), lines[5]
+rest = lines[6:]
+assert len(rest) % 3 == 0, len(rest)
+helps = open(sys.argv[2], "w")
+seen = set()
+for i in range(0, len(rest), 3):
+    h, t, v = rest[i:i + 3]
+    m = re.fullmatch(r"# HELP pcm_([a-z]+)_([a-z0-9_]+)_total (\S.*)", h)
+    assert m, h
+    metric = f"pcm_{m[1]}_{m[2]}_total"
+    assert metric not in seen, metric
+    seen.add(metric)
+    assert t == f"# TYPE {metric} counter", t
+    sm = re.fullmatch(re.escape(metric) + r" (0|[1-9][0-9]*)", v)
+    assert sm, v
+    print(f"{m[1]}/{m[2]} {sm[1]}")
+    print(f"{m[1]}/{m[2]} {m[3]}", file=helps)
 EOF
 }
 
-@test "-p: Prometheus text format, one counter family per group, 36 samples with the values" {
-	"$PCMSTAT" -p >"$T/prom"
-	check_prometheus "$T/prom" >"$T/samples"
+@test "-p: pcm_up, pcm_info, one counter family per counter with the values and the documented HELP" {
+	PCM_HELP_FILE=$PCM_REPO/build/pcm-help "$PCMSTAT" -p >"$T/prom"
+	check_prometheus "$T/prom" "$T/help" >"$T/samples"
 	assert_equal "$(wc -l <"$T/samples")" 36
 	assert_same_bytes "$PCM_SYSFS/snapshot" "$T/samples"
-	run grep -c '^# TYPE pcm_[a-z]*_total counter$' "$T/prom"
-	assert_output 3
-	# Restricted to one group.
-	"$PCMSTAT" -p -e >"$T/prom"
-	check_prometheus "$T/prom" >"$T/samples"
+	# HELP is the counter's description in the sysfs ABI document.
+	"$PCM_REPO/scripts/pcm-help" >"$T/help.expected"
+	assert_same_bytes "$T/help.expected" "$T/help"
+	# A pcm_guest without the hypercall file: the label is empty.
+	run grep -Fx 'pcm_info{hypercall="",counters="36"} 1' "$T/prom"
+	assert_success
+	# Restricted to one group; pcm_info still counts every counter.
+	echo 104 >"$PCM_SYSFS/hypercall"
+	PCM_HELP_FILE=$PCM_REPO/build/pcm-help "$PCMSTAT" -p -e >"$T/prom"
+	check_prometheus "$T/prom" "$T/help" >"$T/samples"
 	assert_equal "$(cat "$T/samples")" "$(grep '^event/' "$PCM_SYSFS/snapshot")"
+	run grep -Fx 'pcm_info{hypercall="104",counters="36"} 1' "$T/prom"
+	assert_success
+	# Without the help file: a HELP line all the same.
+	PCM_HELP_FILE=$T/none "$PCMSTAT" -p -r >"$T/prom"
+	run grep -Fx '# HELP pcm_replay_success_total PCM counter replay/success of this virtual machine.' "$T/prom"
+	assert_success
 }
 
-@test "-h and -v: text on stderr, nothing on stdout, exit 0" {
-	run --separate-stderr "$PCMSTAT" -h
+@test "-p: promtool check metrics accepts it, and the failure output too" {
+	command -v promtool || fail "no promtool (package prometheus): scripts/install-deps installs it"
+	PCM_HELP_FILE=$PCM_REPO/build/pcm-help "$PCMSTAT" -p >"$T/prom"
+	run promtool check metrics <"$T/prom"
 	assert_success
 	assert_output ''
-	[[ "$stderr" == *"usage: pcmstat"* ]]
+	echo 'replay/success x' >"$PCM_SYSFS/snapshot"
+	run --separate-stderr "$PCMSTAT" -p
+	assert_equal "$status" 6
+	printf '%s\n' "$output" >"$T/prom"
+	run grep -Fx 'pcm_up{reason="read_error"} 0' "$T/prom"
+	assert_success
+	run promtool check metrics <"$T/prom"
+	assert_success
+	assert_output ''
+}
+
+@test "-p on a failed read: pcm_up 0 with the reason and nothing else on stdout, the error on stderr" {
+	rm -r "$PCM_SYSFS"
+	run --separate-stderr "$PCMSTAT" -p
+	assert_equal "$status" 3
+	assert_equal "$output" "$(printf '%s\n' \
+		'# HELP pcm_up Whether pcmstat read the PCM counters: 1, or 0 with the reason.' \
+		'# TYPE pcm_up gauge' 'pcm_up{reason="module_not_loaded"} 0')"
+	assert_equal "${#stderr_lines[@]}" 1
+	printf 'flags\t\t: fpu tsc\n' >"$PCM_CPUINFO_FILE"
+	: >"$PCM_CLOCKSOURCE_FILE"
+	run --separate-stderr "$PCMSTAT" -p
+	assert_equal "$status" 5
+	assert_line 'pcm_up{reason="not_kvm"} 0'
+}
+
+@test "-o FILE: written through FILE.<pid> and renamed, so a reader never sees half a file" {
+	mkdir "$T/prom.d"
+	echo old >"$T/prom.d/pcm.prom"
+	# A reader that opened the old file keeps reading the old file.
+	exec 5<"$T/prom.d/pcm.prom"
+	run --separate-stderr "$PCMSTAT" -p -o "$T/prom.d/pcm.prom"
+	assert_success
+	assert_output ''
+	read -r old <&5
+	exec 5<&-
+	assert_equal "$old" old
+	"$PCMSTAT" -p >"$T/stdout.prom"
+	assert_same_bytes "$T/stdout.prom" "$T/prom.d/pcm.prom"
+	# Nothing else left in the directory.
+	assert_equal "$(ls "$T/prom.d")" pcm.prom
+	# Every format can go to a file.
+	"$PCMSTAT" -a -o "$T/prom.d/pcm.txt"
+	"$PCMSTAT" -a >"$T/stdout.txt"
+	assert_same_bytes "$T/stdout.txt" "$T/prom.d/pcm.txt"
+}
+
+@test "-o FILE on a failed read: -p replaces FILE with pcm_up 0; -a leaves FILE as it was" {
+	mkdir "$T/prom.d"
+	"$PCMSTAT" -p -o "$T/prom.d/pcm.prom"
+	cp "$T/prom.d/pcm.prom" "$T/good.prom"
+	echo 'replay/success x' >"$PCM_SYSFS/snapshot"
+	run "$PCMSTAT" -a -o "$T/prom.d/pcm.prom"
+	assert_equal "$status" 6
+	assert_same_bytes "$T/good.prom" "$T/prom.d/pcm.prom"
+	run "$PCMSTAT" -p -o "$T/prom.d/pcm.prom"
+	assert_equal "$status" 6
+	run grep -c . "$T/prom.d/pcm.prom"
+	assert_output 3
+	run grep -Fx 'pcm_up{reason="read_error"} 0' "$T/prom.d/pcm.prom"
+	assert_success
+	assert_equal "$(ls "$T/prom.d")" pcm.prom
+}
+
+@test "-o FILE that cannot be written: exit 7, one line, nothing created" {
+	run --separate-stderr "$PCMSTAT" -p -o "$T/no-such-dir/pcm.prom"
+	assert_equal "$status" 7
+	assert_output ''
+	assert_equal "${#stderr_lines[@]}" 1
+	[[ "$stderr" == "pcmstat: cannot create $T/no-such-dir/pcm.prom."* ]]
+	[ ! -e "$T/no-such-dir" ]
+}
+
+@test "-h and -v: text on stdout, nothing on stderr, exit 0" {
+	run --separate-stderr "$PCMSTAT" -h
+	assert_success
+	assert_equal "$stderr" ''
+	[[ "$output" == *"usage: pcmstat"* ]]
 	# The exit codes are in the usage text.
-	for code in "2 usage" "3 pcm_guest not loaded" "4 host refuses" "5 not running under KVM" "6 any other"; do
-		[[ "$(tr '\n' ' ' <<<"$stderr")" == *"$code"* ]] || { echo "missing: $code"; false; }
+	for code in "2 usage" "3 pcm_guest not loaded" "4 host refuses" "5 not running under KVM" "6 any other" "7 FILE cannot"; do
+		[[ "$(tr '\n' ' ' <<<"$output")" == *"$code"* ]] || { echo "missing: $code"; false; }
 	done
 	run --separate-stderr "$PCMSTAT" -v
 	assert_success
-	assert_output ''
-	assert_equal "$stderr" "pcmstat 1.0"
+	assert_equal "$stderr" ''
+	assert_equal "$output" "pcmstat 1.0"
+}
+
+@test "the environment cannot change an option: all=1 with -r is still only replay" {
+	all=1 sel=' sample' fmt=j out_file=$T/x run --separate-stderr "$PCMSTAT" -r
+	assert_success
+	assert_equal "$(grep -c 'display pcm' <<<"$output")" 1
+	assert_line --index 0 '        ****** display pcm replay ******'
+	[ ! -e "$T/x" ]
 }
 
 @test "usage errors: exit 2, one line on stderr, nothing on stdout" {
-	for args in -x "-a -q" "-j -p" "-pj" "-a extra"; do
+	for args in -x "-a -q" "-j -p" "-pj" "-a extra" "-p -o"; do
 		# shellcheck disable=SC2086
 		run --separate-stderr "$PCMSTAT" $args
 		echo "pcmstat $args"

@@ -22,7 +22,7 @@ result() {
 }
 
 echo "TAP version 13"
-echo "1..7"
+echo "1..9"
 
 # The layout table: "offset index group field", one row per counter.
 expected=$(awk '{ printf "%d %d %s %s\n", NR * 8 - 8, NR - 1, $1, $2 }' <<<"$fields")
@@ -38,6 +38,12 @@ result "${PIPESTATUS[0]}" "sysfs-kernel-pcm documents exactly the ABI's files"
 whats=$(grep -cE '^What:[[:space:]]+/sys/kernel/pcm/[a-z]+/[a-z0-9_]+$' "$abi")
 [ "$whats" = 36 ]
 result $? "sysfs-kernel-pcm has a What: line for each of the 36 files (found $whats)"
+
+# pcmstat -p's HELP lines come from these descriptions (scripts/pcm-help).
+expected=$(awk '{ print $1 "/" $2 }' <<<"$fields")
+actual=$("$top/scripts/pcm-help" | awk '$2 != "" { print $1 }')
+diff <(echo "$expected") <(echo "$actual") | sed 's/^/# /'
+result "${PIPESTATUS[0]}" "sysfs-kernel-pcm describes every counter, in ABI order, for pcmstat's HELP lines"
 
 # "Who moves each counter": one row per counter, in ABI order, each given to
 # KVM or to the engine; and the KVM rows are exactly the counters the code
@@ -102,5 +108,11 @@ docutils.core.publish_doctree(open(sys.argv[1]).read(),
 PY
 	result "${PIPESTATUS[0]}" "$(basename "$rst") parses as reStructuredText"
 done
+
+# The man page: man's own check, every groff warning (-ww) an error.
+warnings=$(MANWIDTH=80 man --warnings -l "$top/tools/pcmstat.1" 2>&1 >/dev/null)
+[ -z "$warnings" ] || printf '# %s\n' "${warnings//$'\n'/$'\n'# }"
+[ -z "$warnings" ] && MANWIDTH=80 man -l "$top/tools/pcmstat.1" 2>/dev/null | grep -q 'EXIT STATUS'
+result $? "pcmstat.1 renders with no man --warnings and has its sections"
 
 [ "$failed" = 0 ]

@@ -46,11 +46,13 @@ assert_all_values() {
 	assert_equal "$actual" "$expected"
 }
 
-@test "on this host pcm_guest reads with hypercall 105, all 36 counters" {
+@test "on this host pcm_guest reads with hypercall 105 (its hypercall file says so), all 36 counters" {
 	reload_pcm_guest
 	run last_probe_line
 	assert_output "pcm_guest: host has hypercall 105: 36 counters"
 	assert_equal "$(find "$PCM_SYSFS" -mindepth 2 -type f | wc -l)" 36
+	read -r hc <"$PCM_SYSFS/hypercall"
+	assert_equal "$hc" 105
 	assert_all_values
 }
 
@@ -60,13 +62,17 @@ assert_all_values() {
 	run last_probe_line
 	assert_output "pcm_guest: host has hypercall 104 only: 36 counters"
 	assert_equal "$(find "$PCM_SYSFS" -mindepth 2 -type f | wc -l)" 36
+	read -r hc <"$PCM_SYSFS/hypercall"
+	assert_equal "$hc" 104
 	assert_all_values
 }
 
-@test "105 gone under a loaded pcm_guest: reads fall back to 104, logged once" {
+@test "105 gone under a loaded pcm_guest: reads fall back to 104, logged once, hypercall says 104" {
 	local first before
 	reload_pcm_guest
 	before=$(dmesg | grep -c 'no longer serves hypercall 105' || true)
+	read -r hc <"$PCM_SYSFS/hypercall"
+	assert_equal "$hc" 105
 	host pcm-host sized off
 	first=$(pcm_fields | head -n 1 | tr ' ' /)
 	host pcm-host set "$first" 4242
@@ -76,6 +82,8 @@ assert_all_values() {
 	run cat "$PCM_SYSFS/$first"
 	assert_output 4242
 	assert_equal "$(dmesg | grep -c 'no longer serves hypercall 105')" $((before + 1))
+	read -r hc <"$PCM_SYSFS/hypercall"
+	assert_equal "$hc" 104
 }
 
 @test "one read is one hypercall, with 105 and with 104" {
@@ -87,6 +95,8 @@ assert_all_values() {
 		before=$(host pcm-host hypercalls)
 		read -r _ <"$PCM_SYSFS/$first"
 		read -r _ <"$PCM_SYSFS/snapshot"
+		# The hypercall file only says which: no hypercall.
+		read -r _ <"$PCM_SYSFS/hypercall"
 		assert_equal "$(host pcm-host hypercalls)" $((before + 2))
 	done
 }

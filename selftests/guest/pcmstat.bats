@@ -109,15 +109,23 @@ assert got == want, (got, want)
 EOF
 }
 
-@test "pcmstat -p: Prometheus text format with the host's values" {
-	pcm_set_distinct_values >"$T/values"
-	"$PCMSTAT" -p >"$T/prom"
-	run grep -Evc '^(# HELP pcm_[a-z]+_total .+|# TYPE pcm_[a-z]+_total counter|pcm_[a-z]+_total\{counter="[a-z0-9_]+"\} [0-9]+)$' "$T/prom"
-	assert_output 0
-	sed -n 's/^pcm_\([a-z]*\)_total{counter="\([a-z0-9_]*\)"} /\1\/\2 /p' "$T/prom" >"$T/samples"
-	assert_same_bytes "$T/values" "$T/samples"
-	run grep -c '^# TYPE ' "$T/prom"
-	assert_output "$(all_groups | wc -l)"
+# The file is also left in SHARE/prom for the test on the outer machine
+# that scrapes it through node_exporter (selftests/bats/pcmstat_exporter.bats).
+@test "pcmstat -p -o FILE: the host's values as counter families, pcm_up 1, pcm_info with hypercall 105" {
+	local dir=$T/prom
+	[ -z "${SHARE:-}" ] || dir=$SHARE/prom
+	mkdir -p "$dir"
+	pcm_set_distinct_values >"$dir/values"
+	PCM_HELP_FILE=$PCM_REPO/build/pcm-help "$PCMSTAT" -p -o "$dir/pcm.prom"
+	run grep -Fx 'pcm_up 1' "$dir/pcm.prom"
+	assert_success
+	run grep -Fx "pcm_info{hypercall=\"105\",counters=\"$(pcm_fields | wc -l)\"} 1" "$dir/pcm.prom"
+	assert_success
+	sed -n 's/^pcm_\([a-z]*\)_\([a-z0-9_]*\)_total \([0-9]*\)$/\1\/\2 \3/p' "$dir/pcm.prom" >"$T/samples"
+	assert_same_bytes "$dir/values" "$T/samples"
+	run grep -c '^# TYPE pcm_[a-z]*_[a-z0-9_]*_total counter$' "$dir/pcm.prom"
+	assert_output "$(pcm_fields | wc -l)"
+	assert_equal "$(ls "$dir")" "$(printf 'pcm.prom\nvalues')"
 }
 
 @test "one pcmstat is one hypercall, whatever the output format" {
@@ -131,15 +139,20 @@ EOF
 	done
 }
 
-@test "host switch off: exit 4, one line naming kvm.pcm_hypercall, nothing on stdout" {
+@test "host switch off: exit 4, one line naming kvm.pcm_hypercall, on stdout only -p's pcm_up 0" {
 	host pcm-host switch off
-	for opt in -a -s -j -p; do
+	for opt in -a -s -j; do
 		run --separate-stderr "$PCMSTAT" "$opt"
 		assert_equal "$status" 4
 		assert_output ''
 		assert_equal "${#stderr_lines[@]}" 1
 		[[ "$stderr" == *kvm.pcm_hypercall* ]]
 	done
+	run --separate-stderr "$PCMSTAT" -p
+	assert_equal "$status" 4
+	assert_equal "${lines[2]}" 'pcm_up{reason="host_refused"} 0'
+	assert_equal "${#lines[@]}" 3
+	[[ "$stderr" == *kvm.pcm_hypercall* ]]
 	run --separate-stderr dash "$PCMSTAT"
 	assert_equal "$status" 4
 	host pcm-host switch on
