@@ -16,7 +16,6 @@
 
 SHELL := /bin/bash
 BUILD := $(CURDIR)/build
-KVER = $(shell scripts/debian-kver)
 KDIR = /usr/src/linux-headers-$(KVER)
 KTREE := $(BUILD)/linux
 JOBS := $(shell nproc)
@@ -38,6 +37,26 @@ all: host guest selftests kselftest initramfs $(BUILD)/pcm-fields \
 # install-deps is one dpkg-query when everything is there.
 deps:
 	@scripts/install-deps
+
+# The release of Debian's linux-image-amd64 (scripts/debian-kver) names
+# targets below, so make must know it while reading this file.  On a new
+# machine nothing is installed yet: the rule for kver.mk installs the
+# packages, then writes the release, and make reads this file again with
+# it (GNU make remakes an included makefile first).  Any package change
+# (a kernel upgrade) makes it again; clean and install need no packages.
+ifneq ($(MAKECMDGOALS),)
+ifeq ($(filter-out clean install,$(MAKECMDGOALS)),)
+KVER := $(shell scripts/debian-kver 2>/dev/null)
+endif
+endif
+ifndef KVER
+include $(BUILD)/kver.mk
+endif
+$(BUILD)/kver.mk: scripts/install-deps scripts/guest-kernels scripts/debian-kver \
+		/var/lib/dpkg/status
+	@scripts/install-deps
+	@mkdir -p $(@D)
+	@kver=$$(scripts/debian-kver) && echo "KVER := $$kver" >$@.tmp && mv $@.tmp $@
 
 # What each part is built from (git ls-files would miss new files; kbuild
 # writes the *.mod.c files itself).
