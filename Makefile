@@ -6,8 +6,9 @@
 #   make demo      build everything, boot a patched KVM host and a guest
 #                  under it, and show the counters from inside the guest
 #   make check     the same set-up, then every test (TAP / bats output)
-#   make vm-run CMD='...' [HOST_CMD='...'] [SHARE=dir]
-#                  run CMD as root in the guest (HOST_CMD on the host first)
+#   make vm-run CMD='...' [HOST_CMD='...'] [SHARE=dir] [KVM=stock]
+#                  run CMD as root in the guest (HOST_CMD on the host first;
+#                  KVM=stock: under Debian's unpatched KVM, no PCM at all)
 #   make soak N=30 boot the test-bed pair N times, count stalls
 #   make all       build only: patched KVM modules, pcm_guest.ko, the KVM
 #                  selftest and the test bed's initramfs
@@ -25,6 +26,7 @@ JOBS := $(shell nproc)
 export PCM_CMD := $(value CMD)
 export PCM_HOST_CMD := $(value HOST_CMD)
 export PCM_SHARE := $(value SHARE)
+export PCM_KVM := $(value KVM)
 
 .PHONY: all deps host guest selftests kselftest initramfs demo check vm-run \
 	bench soak lint install clean
