@@ -8,7 +8,9 @@
 #   make check     the same set-up, then every test (TAP / bats output)
 #   make vm-run CMD='...' [HOST_CMD='...'] [SHARE=dir] [KVM=stock]
 #                  run CMD as root in the guest (HOST_CMD on the host first;
-#                  KVM=stock: under Debian's unpatched KVM, no PCM at all)
+#                  KVM=stock: under Debian's unpatched KVM, no PCM at all;
+#                  PCM_GUEST_KERNEL=<release>: the guest boots that kernel,
+#                  one of GUEST_BOOT below, e.g. Debian's 6.12)
 #   make soak N=30 boot the test-bed pair N times, count stalls
 #   make all       build only: patched KVM modules, pcm_guest.ko, the KVM
 #                  selftest and the test bed's initramfs
@@ -40,12 +42,14 @@ all: host guest selftests kselftest initramfs $(BUILD)/pcm-fields \
 deps:
 	@scripts/install-deps
 
-# The release of Debian's linux-image-amd64 (scripts/debian-kver) names
-# targets below, so make must know it while reading this file.  On a new
-# machine nothing is installed yet: the rule for kver.mk installs the
-# packages, then writes the release, and make reads this file again with
-# it (GNU make remakes an included makefile first).  Any package change
-# (a kernel upgrade) makes it again; clean and install need no packages.
+# The release of Debian's linux-image-amd64 (scripts/debian-kver), KVER,
+# and the other kernels the test bed boots as the guest (scripts/guest-
+# kernels boot: 6.12), GUEST_BOOT, name targets below, so make must know
+# them while reading this file.  On a new machine nothing is installed
+# yet: the rule for kver.mk installs the packages, then writes the
+# releases, and make reads this file again with them (GNU make remakes an
+# included makefile first).  Any package change (a kernel upgrade) makes
+# it again; clean and install need no packages.
 ifneq ($(MAKECMDGOALS),)
 ifeq ($(filter-out clean install,$(MAKECMDGOALS)),)
 KVER := $(shell scripts/debian-kver 2>/dev/null)
@@ -58,7 +62,8 @@ $(BUILD)/kver.mk: scripts/install-deps scripts/guest-kernels scripts/debian-kver
 		/var/lib/dpkg/status
 	@scripts/install-deps
 	@mkdir -p $(@D)
-	@kver=$$(scripts/debian-kver) && echo "KVER := $$kver" >$@.tmp && mv $@.tmp $@
+	@kver=$$(scripts/debian-kver) && boot=$$(scripts/guest-kernels boot) && \
+		printf 'KVER := %s\nGUEST_BOOT := %s\n' "$$kver" "$$boot" >$@.tmp && mv $@.tmp $@
 
 # What each part is built from (git ls-files would miss new files; kbuild
 # writes the *.mod.c files itself).
@@ -75,14 +80,16 @@ $(BUILD)/host/kvm.ko: $(HOST_SRC)
 	@host/build-debian.sh $(BUILD)
 	@touch $@
 
-# With the test-only module pcm_old_vmcall.ko (selftests/guest).
-guest: deps $(BUILD)/guest/pcm_guest.ko $(BUILD)/guest/pcm_old_vmcall.ko \
-	$(BUILD)/guest/pcm_cpuid_loop
-$(BUILD)/guest/pcm_guest.ko: $(GUEST_SRC)
-	@$(MAKE) -s -C guest KDIR=$(KDIR)
+# pcm_guest.ko for every kernel the test bed boots, in build/guest/
+# <release>/, with the test-only module pcm_old_vmcall.ko (selftests/guest)
+# for KVER's.
+guest: deps $(foreach r,$(KVER) $(GUEST_BOOT),$(BUILD)/guest/$(r)/pcm_guest.ko) \
+	$(BUILD)/guest/$(KVER)/pcm_old_vmcall.ko $(BUILD)/guest/pcm_cpuid_loop
+$(BUILD)/guest/%/pcm_guest.ko: $(GUEST_SRC)
+	@$(MAKE) -s -C guest KDIR=/usr/src/linux-headers-$*
 	@mkdir -p $(@D) && cp guest/pcm_guest.ko $@
-$(BUILD)/guest/pcm_old_vmcall.ko: $(TESTMOD_SRC)
-	@$(MAKE) -s -C $(TESTMOD) KDIR=$(KDIR)
+$(BUILD)/guest/%/pcm_old_vmcall.ko: $(TESTMOD_SRC)
+	@$(MAKE) -s -C $(TESTMOD) KDIR=/usr/src/linux-headers-$*
 	@mkdir -p $(@D) && cp $(TESTMOD)/pcm_old_vmcall.ko $@
 $(BUILD)/guest/pcm_cpuid_loop: selftests/guest/pcm_cpuid_loop.c
 	@mkdir -p $(@D)
@@ -124,14 +131,16 @@ $(BUILD)/pcm-help: scripts/pcm-help Documentation/ABI/testing/sysfs-kernel-pcm
 	@mkdir -p $(BUILD)
 	@scripts/pcm-help >$@.tmp && mv $@.tmp $@
 
-# The test bed boots Debian's kernel uncompressed (QEMU's PVH entry, see
-# testbed/README): decompressing it under TCG took 5 s in L1, 12 s in L2.
-TB_VMLINUX = $(BUILD)/testbed/vmlinux-$(KVER)
-initramfs: deps host $(BUILD)/testbed/initramfs.cpio.gz $(TB_VMLINUX)
-$(BUILD)/testbed/initramfs.cpio.gz: testbed/init testbed/mkinitramfs
+# The test bed boots Debian's kernels uncompressed (QEMU's PVH entry, see
+# testbed/README): decompressing one under TCG took 5 s in L1, 12 s in L2.
+# Each with an initramfs of its own modules.
+initramfs: deps host $(foreach r,$(KVER) $(GUEST_BOOT),\
+	$(BUILD)/testbed/initramfs-$(r).cpio.gz $(BUILD)/testbed/vmlinux-$(r))
+$(BUILD)/testbed/initramfs-%.cpio.gz: testbed/init testbed/mkinitramfs \
+		/lib/modules/%/modules.dep
 	@mkdir -p $(@D)
-	@testbed/mkinitramfs $@ $(KVER)
-$(TB_VMLINUX): /boot/vmlinuz-$(KVER)
+	@testbed/mkinitramfs $@ $*
+$(BUILD)/testbed/vmlinux-%: /boot/vmlinuz-%
 	@mkdir -p $(@D)
 	@$(KTREE)/scripts/extract-vmlinux $< >$@.tmp && mv $@.tmp $@
 

@@ -47,9 +47,14 @@ cp -a "$build/pristine" "$build/stage"
 "$here/apply.sh" "$build/stage" >/dev/null
 rsync -rlc "$build/stage/" "$tree/"
 
-# Debian's configuration with CONFIG_KVM_PCM on.
+# Debian's configuration with CONFIG_KVM_PCM on, and without BTF: whether
+# CONFIG_DEBUG_INFO_BTF_MODULES holds depends on pahole being installed
+# (the 6.12 headers pull it in), and a silent oldconfig that flips it
+# leaves a tree that wants vmlinux for every module.  Our modules carry no
+# BTF either way (there is no vmlinux to split it from).
 cp "$headers/.config" "$build/config.wanted"
-"$tree/scripts/config" --file "$build/config.wanted" --enable KVM_PCM --module PCM_GUEST
+"$tree/scripts/config" --file "$build/config.wanted" --enable KVM_PCM --module PCM_GUEST \
+	--disable DEBUG_INFO_BTF
 if ! cmp -s "$build/config.wanted" "$build/config.applied"; then
 	echo "  CONFIG  Debian $kver + CONFIG_KVM_PCM, CONFIG_PCM_GUEST=m" >&2
 	cp "$build/config.wanted" "$tree/.config"

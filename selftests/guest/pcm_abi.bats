@@ -7,7 +7,6 @@
 
 load ../lib/pcm.bash
 
-PCM_KO=$PCM_REPO/build/guest/pcm_guest.ko
 CPUID_LOOP=$PCM_REPO/build/guest/pcm_cpuid_loop
 
 setup() {

@@ -121,7 +121,7 @@ teardown() {
 @test "unload removes the tree, reload brings it back" {
 	rmmod pcm_guest
 	[ ! -e "$PCM_SYSFS" ]
-	insmod "$PCM_REPO/build/guest/pcm_guest.ko"
+	insmod "$PCM_KO"
 	[ -d "$PCM_SYSFS/replay" ]
 	host pcm-host set replay/success 9
 	run cat "$PCM_SYSFS/replay/success"

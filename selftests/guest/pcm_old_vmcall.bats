@@ -8,7 +8,7 @@
 
 load ../lib/pcm.bash
 
-OLD_KO=$PCM_REPO/build/guest/pcm_old_vmcall.ko
+OLD_KO=$PCM_REPO/build/guest/$PCM_KREL/pcm_old_vmcall.ko
 OLD_FILE=/sys/kernel/debug/pcm_old_vmcall
 # Written to the kernel log before the module is loaded.
 MARK="pcm_old_vmcall.bats: loading pcm_old_vmcall.ko"

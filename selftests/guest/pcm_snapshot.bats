@@ -19,7 +19,7 @@ setup() {
 teardown() {
 	host pcm-host switch on
 	if ! grep -q '^pcm_guest ' /proc/modules; then
-		insmod "$PCM_REPO/build/guest/pcm_guest.ko"
+		insmod "$PCM_KO"
 	fi
 }
 
@@ -76,7 +76,7 @@ teardown() {
 
 @test "root_only=1: every file is 0400 and other users cannot read" {
 	rmmod pcm_guest
-	insmod "$PCM_REPO/build/guest/pcm_guest.ko" root_only=1
+	insmod "$PCM_KO" root_only=1
 	run bash -c "cd $PCM_SYSFS && stat -c '%a' snapshot */* | sort -u"
 	assert_output 400
 	run setpriv --reuid=65534 --regid=65534 --clear-groups cat "$PCM_SYSFS/replay/success"
@@ -85,7 +85,7 @@ teardown() {
 	run cat "$PCM_SYSFS/replay/success"
 	assert_success
 	rmmod pcm_guest
-	insmod "$PCM_REPO/build/guest/pcm_guest.ko"
+	insmod "$PCM_KO"
 	run setpriv --reuid=65534 --regid=65534 --clear-groups cat "$PCM_SYSFS/replay/success"
 	assert_success
 }
@@ -134,7 +134,7 @@ reader() {
 	timeout 30 rmmod pcm_guest
 	wait
 	[ ! -e "$PCM_SYSFS" ]
-	insmod "$PCM_REPO/build/guest/pcm_guest.ko"
+	insmod "$PCM_KO"
 	run cat "$PCM_SYSFS/replay/success"
 	assert_success
 	run bash -c "dmesg | sed -n '/pcm_guest:/,\$p'"

@@ -30,7 +30,7 @@ setup() {
 teardown() {
 	host pcm-host switch on
 	if ! grep -q '^pcm_guest ' /proc/modules; then
-		insmod "$PCM_REPO/build/guest/pcm_guest.ko"
+		insmod "$PCM_KO"
 	fi
 }
 
@@ -176,7 +176,7 @@ EOF
 	assert_equal "$status" 5
 	[[ "$stderr" == *"not running under KVM"* ]]
 
-	insmod "$PCM_REPO/build/guest/pcm_guest.ko"
+	insmod "$PCM_KO"
 	host pcm-host set replay/success 9
 	run "$PCMSTAT" -r
 	assert_success
@@ -184,10 +184,10 @@ EOF
 }
 
 @test "snapshot unreadable for this user (root_only=1): exit 6 with the error" {
-	modinfo -F parm "$PCM_REPO/build/guest/pcm_guest.ko" | grep -q '^root_only:' ||
+	modinfo -F parm "$PCM_KO" | grep -q '^root_only:' ||
 		skip "this pcm_guest has no root_only parameter"
 	rmmod pcm_guest
-	insmod "$PCM_REPO/build/guest/pcm_guest.ko" root_only=1
+	insmod "$PCM_KO" root_only=1
 	run --separate-stderr setpriv --reuid=65534 --regid=65534 --clear-groups "$PCMSTAT"
 	assert_equal "$status" 6
 	assert_output ''
@@ -195,5 +195,5 @@ EOF
 	run "$PCMSTAT" -s
 	assert_success
 	rmmod pcm_guest
-	insmod "$PCM_REPO/build/guest/pcm_guest.ko"
+	insmod "$PCM_KO"
 }

@@ -9,7 +9,7 @@ load ../lib/pcm.bash
 		skip "this first-level VM runs under KVM"
 	fi
 	dmesg -C
-	run insmod "$PCM_REPO/build/guest/pcm_guest.ko"
+	run insmod "$PCM_KO"
 	assert_failure
 	assert_output --partial "No such device"
 	[ ! -e "$PCM_SYSFS" ]

@@ -5,6 +5,10 @@ load /usr/lib/bats/bats-assert/load.bash
 
 PCM_REPO=${PCM_REPO:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}
 PCM_SYSFS=/sys/kernel/pcm
+# This kernel's pcm_guest.ko (make builds one per kernel the test bed
+# boots, in build/guest/<release>/).
+read -r PCM_KREL </proc/sys/kernel/osrelease
+PCM_KO=$PCM_REPO/build/guest/$PCM_KREL/pcm_guest.ko
 
 # In the test-bed guest, `host CMD` is a function (testbed/bin/host,
 # sourced): the same call without starting a process.

@@ -21,7 +21,7 @@ module_log() {
 
 teardown() {
 	if ! grep -q '^pcm_guest ' /proc/modules; then
-		insmod "$PCM_REPO/build/guest/pcm_guest.ko"
+		insmod "$PCM_KO"
 	fi
 }
 
@@ -102,7 +102,7 @@ teardown() {
 	rmmod pcm_guest
 	[ ! -e "$PCM_SYSFS" ]
 	dmesg -C
-	insmod "$PCM_REPO/build/guest/pcm_guest.ko"
+	insmod "$PCM_KO"
 	run module_log
 	assert_output "$NOT_SERVED"
 	run cat "$PCM_SYSFS/replay/success"
