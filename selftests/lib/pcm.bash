@@ -15,6 +15,9 @@ PCM_KO=$PCM_REPO/build/guest/$PCM_KREL/pcm_guest.ko
 if [ -n "${PCM_HOST_PORT:-}" ]; then
 	# shellcheck source=testbed/bin/host
 	source "$PCM_REPO/testbed/bin/host"
+	# In this shell, so that every test's subshell shares it (testbed/stage
+	# opens it for the whole run: then this keeps that one).
+	pcm_host_open
 fi
 
 # "group field" lines, in ABI order (make writes build/pcm-fields from the
