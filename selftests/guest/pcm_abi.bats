@@ -18,8 +18,8 @@ setup() {
 teardown() {
 	host pcm-host sized on
 	host pcm-host counting on
-	if ! grep -q '^pcm_guest ' /proc/modules; then
-		insmod "$PCM_KO"
+	if ! pcm_module_loaded pcm_guest; then
+		pcm_insmod "$PCM_KO"
 	fi
 }
 
@@ -29,8 +29,8 @@ last_probe_line() {
 }
 
 reload_pcm_guest() {
-	rmmod pcm_guest
-	insmod "$PCM_KO"
+	pcm_rmmod pcm_guest
+	pcm_insmod "$PCM_KO"
 }
 
 # Every file against the distinct values the host sets, with KVM's own

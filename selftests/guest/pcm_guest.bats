@@ -119,9 +119,9 @@ teardown() {
 }
 
 @test "unload removes the tree, reload brings it back" {
-	rmmod pcm_guest
+	pcm_rmmod pcm_guest
 	[ ! -e "$PCM_SYSFS" ]
-	insmod "$PCM_KO"
+	pcm_insmod "$PCM_KO"
 	[ -d "$PCM_SYSFS/replay" ]
 	host pcm-host set replay/success 9
 	run cat "$PCM_SYSFS/replay/success"

@@ -28,14 +28,14 @@ setup_file() {
 	pcm_stop_kvm_counting
 	host pcm-host switch on
 	echo "$MARK" >/dev/kmsg
-	insmod "$OLD_KO"
+	pcm_insmod "$OLD_KO"
 }
 
 teardown_file() {
 	pcm_restart_kvm_counting
 	host pcm-host switch on
-	if grep -q '^pcm_old_vmcall ' /proc/modules && ! oopsed_since_load; then
-		rmmod pcm_old_vmcall
+	if pcm_module_loaded pcm_old_vmcall && ! oopsed_since_load; then
+		pcm_rmmod pcm_old_vmcall
 	fi
 }
 
@@ -48,7 +48,7 @@ teardown() {
 }
 
 @test "pcm_old_vmcall.ko loads and creates its debugfs file (0400)" {
-	grep -q '^pcm_old_vmcall ' /proc/modules
+	pcm_module_loaded pcm_old_vmcall
 	run stat -c '%a %U' "$OLD_FILE"
 	assert_success
 	assert_output "400 root"
@@ -113,9 +113,9 @@ teardown() {
 	if oopsed_since_load; then
 		fail "a read oopsed: rmmod would hang on its debugfs file"
 	fi
-	rmmod pcm_old_vmcall
+	pcm_rmmod pcm_old_vmcall
 	[ ! -e "$OLD_FILE" ]
-	insmod "$OLD_KO"
+	pcm_insmod "$OLD_KO"
 	host pcm-host set "$last" 9
 	run cat "$OLD_FILE"
 	assert_success

@@ -20,8 +20,8 @@ module_log() {
 }
 
 teardown() {
-	if ! grep -q '^pcm_guest ' /proc/modules; then
-		insmod "$PCM_KO"
+	if ! pcm_module_loaded pcm_guest; then
+		pcm_insmod "$PCM_KO"
 	fi
 }
 
@@ -35,7 +35,7 @@ teardown() {
 }
 
 @test "pcm_guest loaded and said once, and only, that the host does not serve PCM" {
-	grep -q '^pcm_guest ' /proc/modules
+	pcm_module_loaded pcm_guest
 	run module_log
 	assert_output "$NOT_SERVED"
 }
@@ -99,10 +99,10 @@ teardown() {
 }
 
 @test "unloaded and loaded again: the files go and come back, the same one line is logged" {
-	rmmod pcm_guest
+	pcm_rmmod pcm_guest
 	[ ! -e "$PCM_SYSFS" ]
 	dmesg -C
-	insmod "$PCM_KO"
+	pcm_insmod "$PCM_KO"
 	run module_log
 	assert_output "$NOT_SERVED"
 	run cat "$PCM_SYSFS/replay/success"
