@@ -322,7 +322,7 @@ EOF
 	assert_line 'pcm_up{reason="not_kvm"} 0'
 }
 
-@test "-o FILE: written through FILE.<pid> and renamed, so a reader never sees half a file" {
+@test "-o FILE: written to a temporary file and renamed, so a reader never sees half a file" {
 	mkdir "$T/prom.d"
 	echo old >"$T/prom.d/pcm.prom"
 	# A reader that opened the old file keeps reading the old file.
@@ -365,7 +365,7 @@ EOF
 	assert_equal "$status" 7
 	assert_output ''
 	assert_equal "${#stderr_lines[@]}" 1
-	[[ "$stderr" == "pcmstat: cannot create $T/no-such-dir/pcm.prom."* ]]
+	[[ "$stderr" == "pcmstat: cannot create $T/no-such-dir/.pcm.prom."* ]]
 	[ ! -e "$T/no-such-dir" ]
 }
 
@@ -375,7 +375,7 @@ EOF
 	assert_equal "$stderr" ''
 	[[ "$output" == *"usage: pcmstat"* ]]
 	# The exit codes are in the usage text.
-	for code in "2 usage" "3 pcm_guest not loaded" "4 host refuses" "5 not running under KVM" "6 any other" "7 FILE cannot"; do
+	for code in "2 usage" "3 pcm_guest not loaded" "4 host refuses" "5 not running under KVM" "6 any other" "7 the output (FILE) cannot"; do
 		[[ "$(tr '\n' ' ' <<<"$output")" == *"$code"* ]] || { echo "missing: $code"; false; }
 	done
 	run --separate-stderr "$PCMSTAT" -v
