@@ -344,16 +344,31 @@ static bool __init pcm_probe_104(void)
 }
 
 /*
- * Ask the host for the size of its layout (105 with size 0).  A host with
- * only 104 answers -KVM_ENOSYS; one with the hypercalls switched off
- * -KVM_EOPNOTSUPP, and then has at least the 104 layout.
+ * Ask the host for the size of its layout (105 with size 0), and say in
+ * one line what the host answered:
+ *   a size          105, with that many counters (at most the module's);
+ *   -KVM_EOPNOTSUPP a host with 105 whose PCM hypercalls are switched off:
+ *                   its size is unknown until it is on, so every counter
+ *                   of the module gets a file (one the host turns out
+ *                   to lack reads ENODATA);
+ *   -KVM_ENOSYS     no 105: 104 only, or (104 refused too) no PCM at all
+ *                   or switched off, which a guest cannot tell apart.
+ * A module that loaded where neither call was served reads with 104 until
+ * it is reloaded: 104 carries every counter it knows.
  */
 static void __init pcm_probe_host(void)
 {
 	long ret = kvm_hypercall2(PCM_HC_GET_PCM_INFO_SIZED, 0, 0);
 
+	if (ret == -KVM_EOPNOTSUPP) {
+		pcm_use_sized = true;
+		atomic_set(&pcm_host_off, 1);
+		pr_notice("host has hypercall %d, switched off (kvm.pcm_hypercall=0): reads fail with EOPNOTSUPP until it is switched on\n",
+			  PCM_HC_GET_PCM_INFO_SIZED);
+		return;
+	}
 	/* Anything else, such as a Hyper-V status, is not a PCM answer. */
-	if (!pcm_valid_size(ret) && ret != -KVM_EOPNOTSUPP) {
+	if (!pcm_valid_size(ret)) {
 		pcm_nr_counters = PCM_HC_GET_PCM_INFO_LEN / sizeof(u64);
 		if (pcm_probe_104())
 			pr_info("host has hypercall %d only: %u counters\n",
@@ -362,9 +377,8 @@ static void __init pcm_probe_host(void)
 			pr_notice("host does not serve PCM hypercalls (no PCM support, or kvm.pcm_hypercall=0): reads fail with EOPNOTSUPP until it does\n");
 		return;
 	}
-	if (pcm_valid_size(ret))
-		pcm_nr_counters = min_t(unsigned long, ret / sizeof(u64),
-					KVM_PCM_NR_COUNTERS);
+	pcm_nr_counters = min_t(unsigned long, ret / sizeof(u64),
+				KVM_PCM_NR_COUNTERS);
 	pcm_use_sized = true;
 	pr_info("host has hypercall %d: %u counters\n",
 		PCM_HC_GET_PCM_INFO_SIZED, pcm_nr_counters);

@@ -33,6 +33,14 @@ reload_pcm_guest() {
 	pcm_insmod "$PCM_KO"
 }
 
+# Reload pcm_guest; print every line it logged at load, without the time.
+reload_lines() {
+	local before
+	before=$(dmesg | grep -c 'pcm_guest: ' || true)
+	reload_pcm_guest
+	dmesg | grep 'pcm_guest: ' | tail -n +$((before + 1)) | sed 's/^\[[^]]*\] //'
+}
+
 # Every file against the distinct values the host sets, with KVM's own
 # counting stopped so that nothing moves in between.
 assert_all_values() {
@@ -64,6 +72,41 @@ assert_all_values() {
 	read -r hc <"$PCM_SYSFS/hypercall"
 	assert_equal "$hc" 104
 	assert_all_values
+}
+
+@test "switched off at load: says so in one line (not a count), files of every counter; switched on: 105 and the values" {
+	host pcm-host switch off
+	run reload_lines
+	assert_output "pcm_guest: host has hypercall 105, switched off (kvm.pcm_hypercall=0): reads fail with EOPNOTSUPP until it is switched on"
+	assert_equal "$(find "$PCM_SYSFS" -mindepth 2 -type f | wc -l)" 36
+	read -r hc <"$PCM_SYSFS/hypercall"
+	assert_equal "$hc" 105
+	run cat "$PCM_SYSFS/snapshot"
+	assert_failure
+	assert_output --partial "Operation not supported"
+	host pcm-host switch on
+	before=$(dmesg | grep -c 'pcm_guest: ' || true)
+	assert_all_values
+	run bash -c "dmesg | grep 'pcm_guest: ' | tail -n +$((before + 1)) | sed 's/^\[[^]]*\] //'"
+	assert_output "pcm_guest: host serves PCM hypercalls again"
+	read -r hc <"$PCM_SYSFS/hypercall"
+	assert_equal "$hc" 105
+}
+
+@test "neither call served at load: says so; served later (a move to a PCM host): 104 for good, all 36 values" {
+	host pcm-host sized off
+	host pcm-host switch off
+	run reload_lines
+	assert_output "pcm_guest: host does not serve PCM hypercalls (no PCM support, or kvm.pcm_hypercall=0): reads fail with EOPNOTSUPP until it does"
+	assert_equal "$(find "$PCM_SYSFS" -mindepth 2 -type f | wc -l)" 36
+	# The same host with 105 and the switch on, as after a migration.
+	host pcm-host sized on
+	host pcm-host switch on
+	assert_all_values
+	read -r hc <"$PCM_SYSFS/hypercall"
+	assert_equal "$hc" 104
+	run reload_lines
+	assert_output "pcm_guest: host has hypercall 105: 36 counters"
 }
 
 @test "105 gone under a loaded pcm_guest: reads fall back to 104, logged once, hypercall says 104" {
