@@ -34,7 +34,7 @@ export PCM_KVM := $(value KVM)
 	bench soak lint install clean
 
 all: host guest selftests kselftest initramfs $(BUILD)/pcm-fields \
-	$(BUILD)/pcm-help
+	$(BUILD)/pcm-help $(BUILD)/pcm.rules.yml
 
 # Every target below is a file with the sources it is built from, so a
 # second `make all` with nothing changed only checks dates.  scripts/
@@ -130,6 +130,11 @@ $(BUILD)/pcm-fields: scripts/pcm-fields host/include/uapi/linux/kvm_pcm_counters
 $(BUILD)/pcm-help: scripts/pcm-help Documentation/ABI/testing/sysfs-kernel-pcm
 	@mkdir -p $(BUILD)
 	@scripts/pcm-help >$@.tmp && mv $@.tmp $@
+
+# Prometheus recording and alerting rules, one recording rule per replay
+# and event counter of the list (make install: /usr/share/pcmstat/).
+$(BUILD)/pcm.rules.yml: scripts/pcm-rules $(BUILD)/pcm-fields
+	@scripts/pcm-rules $(BUILD)/pcm-fields >$@.tmp && mv $@.tmp $@
 
 # The test bed boots Debian's kernels uncompressed (QEMU's PVH entry, see
 # testbed/README): decompressing one under TCG took 5 s in L1, 12 s in L2.

@@ -196,11 +196,12 @@ start_blocked() {
 
 	rm -f "$PCM_SYSFS/snapshot"
 	mkfifo "$PCM_SYSFS/snapshot"
-	# A background job starts with INT ignored, and a shell cannot trap
-	# a signal ignored at its start: env puts it back to the default,
-	# as for a command started from a terminal.
+	# A background job starts with INT ignored (and make check's
+	# parts with HUP), and a shell cannot trap a signal ignored at its
+	# start: env puts every signal back to the default, as for a command
+	# started from a terminal or by systemd.
 	# shellcheck disable=SC2086 # "busybox sh" is two words
-	setsid env --default-signal=INT $1 "$PCMSTAT" -p -o "$T/prom.d/pcm.prom" 2>"$T/stderr" &
+	setsid env --default-signal $1 "$PCMSTAT" -p -o "$T/prom.d/pcm.prom" 2>"$T/stderr" &
 	pid=$!
 	for i in $(seq 100); do
 		[ "$(find "$T/prom.d" -mindepth 1 ! -name pcm.prom | wc -l)" = 0 ] || return 0
