@@ -189,8 +189,10 @@ good_prom() {
 }
 
 # Start pcmstat -p -o under shell $1 in a session of its own, blocked on a
-# snapshot that is a FIFO; wait until its temporary file exists.  Its pid
-# in $pid.
+# snapshot that is a FIFO: once its cat waits there (a writer can open the
+# FIFO without blocking only when a reader is there; it then holds it
+# open, so cat stays in its read), its temporary file exists.  Its pid in
+# $pid, the writer's in $writer.
 start_blocked() {
 	local i
 
@@ -203,11 +205,28 @@ start_blocked() {
 	# shellcheck disable=SC2086 # "busybox sh" is two words
 	setsid env --default-signal $1 "$PCMSTAT" -p -o "$T/prom.d/pcm.prom" 2>"$T/stderr" &
 	pid=$!
-	for i in $(seq 100); do
-		[ "$(find "$T/prom.d" -mindepth 1 ! -name pcm.prom | wc -l)" = 0 ] || return 0
+	python3 -c '
+import os, sys, time
+for _ in range(1000):
+    try:
+        fd = os.open(sys.argv[1], os.O_WRONLY | os.O_NONBLOCK)
+        break
+    except OSError:
+        time.sleep(0.01)
+else:
+    sys.exit(1)
+print("reader", flush=True)
+time.sleep(60)
+' "$PCM_SYSFS/snapshot" >"$T/writer.out" &
+	writer=$!
+	for i in $(seq 200); do
+		[ ! -s "$T/writer.out" ] || break
+		kill -0 "$writer" || fail "pcmstat never read the snapshot"
 		sleep 0.05
 	done
-	fail "no temporary file after 5 s: $(entries "$T/prom.d")"
+	[ -s "$T/writer.out" ] || fail "pcmstat never read the snapshot"
+	# The temporary file.
+	assert_equal "$(find "$T/prom.d" -mindepth 1 ! -name pcm.prom | wc -l)" 1
 }
 
 @test "-o: HUP, INT or TERM removes the temporary file and leaves FILE; exit 128 + the signal" {
@@ -223,6 +242,7 @@ start_blocked() {
 			timeout 10 tail --pid="$pid" -f /dev/null ||
 				{ kill -KILL -- "-$pid"; fail "pcmstat outlived SIG$sig by 10 s"; }
 			wait "$pid" || rc=$?
+			kill "$writer"
 			want=$((128 + $(kill -l "$sig")))
 			assert_equal "$rc" "$want"
 			assert_equal "$(entries "$T/prom.d")" 'pcm.prom '
