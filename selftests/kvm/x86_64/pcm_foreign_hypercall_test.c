@@ -405,6 +405,45 @@ static bool test_switch_off_enosys(void)
 	return ok;
 }
 
+/* A 3-byte NOP (nopl (%rax)), for the control walk below. */
+static const u8 nop3[PCM_HYPERCALL_INSN_SIZE] = { 0x0f, 0x1f, 0x00 };
+
+/*
+ * The single-step walk of test_single_step() over a 3-byte NOP, which
+ * never leaves the guest, so KVM and PCM play no part: the traps the CPU
+ * itself gives, 2 on hardware.  An emulated VMX CPU (Bochs) delivers the
+ * first trap twice, on stock KVM too; then test_single_step() cannot tell
+ * anything from its count, and it is skipped with this proof.  Returns
+ * the reason to skip, or NULL.
+ */
+static const char *single_step_deviates(void)
+{
+	static char reason[160];
+	struct stub_vm t = {};
+	u64 rax, calls, traps;
+
+	create_stub_vm(&t, false);
+	memcpy(t.stub + STUB_INSN, nop3, sizeof(nop3));
+	guest_single_step = true;
+	sync_global_to_guest(t.vm, guest_single_step);
+	TEST_ASSERT(call_stub(&t, 0, 0, &rax, &calls),
+		    "the single-step control walk did not come back");
+	sync_global_from_guest(t.vm, guest_db_count);
+	traps = guest_db_count;
+	kvm_vm_free(t.vm);
+	memset(&guest_seen, 0, sizeof(guest_seen));
+	guest_single_step = false;
+	guest_db_count = 0;
+	guest_db_rip = 0;
+
+	if (traps == 2)
+		return NULL;
+	snprintf(reason, sizeof(reason),
+		 "this CPU gives %lu single-step traps, not 2, over a NOP that never exits: a CPU or emulator deviation, not KVM's",
+		 traps);
+	return reason;
+}
+
 /*
  * RFLAGS.TF over the served instruction: one trap after the call into the
  * stub, one after the 3 bytes (where the handler clears TF), as the
@@ -510,6 +549,8 @@ static const struct {
 	const char *name;
 	bool (*run)(void);
 	bool needs_quirk_off;
+	/* Why the case cannot be judged on this CPU, or NULL. */
+	const char *(*skip_reason)(void);
 } test_cases[] = {
 	{ "cpl0_readonly_text", test_cpl0_readonly_text },
 	{ "cpl0_writable_text", test_cpl0_writable_text },
@@ -518,11 +559,12 @@ static const struct {
 	{ "other_nr_quirk_off", test_other_nr_quirk_off, true },
 	{ "pcm_quirk_off", test_pcm_quirk_off, true },
 	{ "switch_off_enosys", test_switch_off_enosys },
-	{ "single_step", test_single_step },
+	{ "single_step", test_single_step, false, single_step_deviates },
 };
 
 int main(void)
 {
+	const char *reason;
 	bool quirk_off_ok;
 	int i;
 
@@ -551,6 +593,11 @@ int main(void)
 			ksft_test_result_skip("%s: %s cannot be disabled\n",
 					      test_cases[i].name,
 					      "KVM_X86_QUIRK_FIX_HYPERCALL_INSN");
+			continue;
+		}
+		reason = test_cases[i].skip_reason ? test_cases[i].skip_reason() : NULL;
+		if (reason) {
+			ksft_test_result_skip("%s: %s\n", test_cases[i].name, reason);
 			continue;
 		}
 		ksft_test_result(test_cases[i].run(), "%s\n", test_cases[i].name);
