@@ -12,6 +12,7 @@
 #                  PCM_GUEST_KERNEL=<release>: the guest boots that kernel,
 #                  one of GUEST_BOOT below, e.g. Debian's 6.12)
 #   make soak N=30 boot the test-bed pair N times, count stalls
+#                  (LANE=intel: the Intel test bed, testbed/intel/run)
 #   make all       build only: patched KVM modules, pcm_guest.ko, the KVM
 #                  selftest and the test bed's initramfs
 #
@@ -162,7 +163,7 @@ bench: all
 # Boot the test-bed pair N times: stalls, crashes, the slowest boot.
 N ?= 30
 soak: all
-	@scripts/soak $(N)
+	@scripts/soak $(if $(filter intel,$(LANE)),intel) $(N)
 
 # make itself can only exit 0 or 2; the line below names CMD's own status,
 # and testbed/run (which this calls) exits with it.
