@@ -155,20 +155,10 @@ copy_root() {
 }
 
 @test "node_exporter's textfile collector labels pcm.prom so that PCMTextfileStale's selector matches it" {
-	local port metrics dir=$BATS_TEST_TMPDIR/textfile regex label exporter
+	local metrics dir=$BATS_TEST_TMPDIR/textfile regex label
 	mkdir "$dir"
 	echo 'pcm_up 1' >"$dir/pcm.prom"
-	port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-	prometheus-node-exporter --collector.disable-defaults --collector.textfile \
-		--collector.textfile.directory="$dir" \
-		--web.listen-address="127.0.0.1:$port" >"$BATS_TEST_TMPDIR/exporter.log" 2>&1 &
-	exporter=$!
-	for _ in $(seq 100); do
-		metrics=$(curl -fsS "http://127.0.0.1:$port/metrics" 2>/dev/null) && break
-		sleep 0.1
-	done
-	kill "$exporter"
-	[ -n "$metrics" ] || { cat "$BATS_TEST_TMPDIR/exporter.log"; fail "node_exporter did not answer"; }
+	metrics=$(pcm_scrape_textfile "$dir") || fail "node_exporter did not answer"
 	label=$(sed -n 's/^node_textfile_mtime_seconds{file="\(.*\)"} .*/\1/p' <<<"$metrics")
 	assert_equal "$label" "$dir/pcm.prom"
 	# The rule's regular expression, PromQL string escapes undone.

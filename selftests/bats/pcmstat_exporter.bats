@@ -17,10 +17,6 @@ setup_file() {
 	fi
 }
 
-teardown() {
-	[ -z "${exporter:-}" ] || kill "$exporter" 2>/dev/null || true
-}
-
 @test "promtool check metrics accepts the file pcmstat -p -o wrote in the guest" {
 	run promtool check metrics <"$PROM_DIR/pcm.prom"
 	assert_success
@@ -28,17 +24,8 @@ teardown() {
 }
 
 @test "node_exporter's textfile collector serves every counter with the guest's value, over loopback" {
-	local port metrics
-	port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-	prometheus-node-exporter --collector.disable-defaults --collector.textfile \
-		--collector.textfile.directory="$PROM_DIR" \
-		--web.listen-address="127.0.0.1:$port" >"$BATS_TEST_TMPDIR/exporter.log" 2>&1 &
-	exporter=$!
-	for _ in $(seq 100); do
-		metrics=$(curl -fsS "http://127.0.0.1:$port/metrics" 2>/dev/null) && break
-		sleep 0.1
-	done
-	[ -n "$metrics" ] || { cat "$BATS_TEST_TMPDIR/exporter.log"; fail "node_exporter did not answer"; }
+	local metrics
+	metrics=$(pcm_scrape_textfile "$PROM_DIR") || fail "node_exporter did not answer"
 	grep -Fx 'node_textfile_scrape_error 0' <<<"$metrics"
 	grep -Fx 'pcm_up 1' <<<"$metrics"
 	grep -E '^pcm_info\{counters="36",hypercall="105"\} 1$' <<<"$metrics"

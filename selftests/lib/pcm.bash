@@ -96,3 +96,24 @@ pcm_stop_kvm_counting() {
 pcm_restart_kvm_counting() {
 	host pcm-host counting on
 }
+
+# Scrape node_exporter's textfile collector of directory $1 once, started
+# on a loopback port of its own: the metrics on stdout.  Fails, with
+# node_exporter's log on stderr, when it does not answer within 10 s.
+pcm_scrape_textfile() {
+	local port exporter metrics='' log=$BATS_TEST_TMPDIR/exporter.log
+
+	port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	prometheus-node-exporter --collector.disable-defaults --collector.textfile \
+		--collector.textfile.directory="$1" \
+		--web.listen-address="127.0.0.1:$port" >"$log" 2>&1 &
+	exporter=$!
+	for _ in $(seq 100); do
+		metrics=$(curl -fsS "http://127.0.0.1:$port/metrics" 2>/dev/null) && break
+		sleep 0.1
+	done
+	kill "$exporter"
+	wait "$exporter" 2>/dev/null
+	[ -n "$metrics" ] || { cat "$log" >&2; return 1; }
+	printf '%s\n' "$metrics"
+}

@@ -186,20 +186,8 @@ static enum l1_end run_l1(struct nested_vm *t, unsigned int seconds)
 /* Whether every poison page is still poison, from @skip bytes into the buffer on. */
 static bool check_poison_pages(struct nested_vm *t, size_t skip)
 {
-	bool ok = true;
-	int i;
-
-	for (i = 0; i < NR_POISON_PAGES; i++) {
-		u8 *page = addr_gva2hva(t->vm, poison_gva + i * PAGE_SIZE);
-		size_t from = i == BUF_PAGE ? skip : 0;
-
-		if (!pcm_check_poison(page + from, PAGE_SIZE - from)) {
-			ksft_print_msg("poison page %d (buffer: page %d), from byte %zu\n",
-				       i, BUF_PAGE, from);
-			ok = false;
-		}
-	}
-	return ok;
+	return pcm_check_poison_pages(t->vm, poison_gva, NR_POISON_PAGES,
+				      BUF_PAGE, skip);
 }
 
 /* The sanity case: L1 itself is served, so a write would be seen. */

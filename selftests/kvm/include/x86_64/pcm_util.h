@@ -76,6 +76,8 @@ void pcm_set_all_counters(struct kvm_vm *vm);
 bool pcm_check_all_counters(struct kvm_vm *vm);
 bool pcm_check_values(const void *buf);
 bool pcm_check_poison(const u8 *buf, size_t len);
+bool pcm_check_poison_pages(struct kvm_vm *vm, u64 gva, int nr_pages,
+			    int buf_page, size_t skip);
 u64 pcm_get_hypercalls(struct kvm_vm *vm);
 u64 pcm_get_global_counter(enum kvm_pcm_counter c);
 

@@ -288,6 +288,30 @@ bool pcm_check_poison(const u8 *buf, size_t len)
 }
 
 /*
+ * Whether the @nr_pages guest pages from @gva on are all still PCM_POISON,
+ * but the first @skip bytes of page @buf_page (where a served call wrote);
+ * say which page is not.
+ */
+bool pcm_check_poison_pages(struct kvm_vm *vm, u64 gva, int nr_pages,
+			    int buf_page, size_t skip)
+{
+	bool ok = true;
+	int i;
+
+	for (i = 0; i < nr_pages; i++) {
+		u8 *page = addr_gva2hva(vm, gva + i * PAGE_SIZE);
+		size_t from = i == buf_page ? skip : 0;
+
+		if (!pcm_check_poison(page + from, PAGE_SIZE - from)) {
+			ksft_print_msg("poison page %d (buffer: page %d), from byte %zu\n",
+				       i, buf_page, from);
+			ok = false;
+		}
+	}
+	return ok;
+}
+
+/*
  * How many PCM hypercalls @vm made at CPL 0, whatever their result: KVM's
  * debugfs file of the vCPU statistic, which sums the VM's vCPUs.
  */
