@@ -405,6 +405,24 @@ static bool test_switch_off_enosys(void)
 	return ok;
 }
 
+/* A stub VM whose guest calls the stub with RFLAGS.TF set. */
+static void create_single_step_vm(struct stub_vm *t)
+{
+	create_stub_vm(t, false);
+	guest_single_step = true;
+	sync_global_to_guest(t->vm, guest_single_step);
+}
+
+/* Free it, and forget what its guest saw. */
+static void free_single_step_vm(struct stub_vm *t)
+{
+	kvm_vm_free(t->vm);
+	memset(&guest_seen, 0, sizeof(guest_seen));
+	guest_single_step = false;
+	guest_db_count = 0;
+	guest_db_rip = 0;
+}
+
 /* A 3-byte NOP (nopl (%rax)), for the control walk below. */
 static const u8 nop3[PCM_HYPERCALL_INSN_SIZE] = { 0x0f, 0x1f, 0x00 };
 
@@ -422,19 +440,13 @@ static const char *single_step_deviates(void)
 	struct stub_vm t = {};
 	u64 rax, calls, traps;
 
-	create_stub_vm(&t, false);
+	create_single_step_vm(&t);
 	memcpy(t.stub + STUB_INSN, nop3, sizeof(nop3));
-	guest_single_step = true;
-	sync_global_to_guest(t.vm, guest_single_step);
 	TEST_ASSERT(call_stub(&t, 0, 0, &rax, &calls),
 		    "the single-step control walk did not come back");
 	sync_global_from_guest(t.vm, guest_db_count);
 	traps = guest_db_count;
-	kvm_vm_free(t.vm);
-	memset(&guest_seen, 0, sizeof(guest_seen));
-	guest_single_step = false;
-	guest_db_count = 0;
-	guest_db_rip = 0;
+	free_single_step_vm(&t);
 
 	if (traps == 2)
 		return NULL;
@@ -455,10 +467,7 @@ static bool test_single_step(void)
 	u64 rax, calls;
 	bool ok = true;
 
-	create_stub_vm(&t, false);
-	guest_single_step = true;
-	sync_global_to_guest(t.vm, guest_single_step);
-
+	create_single_step_vm(&t);
 	if (!call_stub(&t, PCM_HC_GET_PCM_INFO, t.buf_gpa, &rax, &calls)) {
 		ok = false;
 		goto out;
@@ -477,11 +486,7 @@ static bool test_single_step(void)
 	ok &= expect_u64("int3s executed", 0, guest_seen.bp_count);
 	ok &= expect_u64("other exceptions", 0, guest_seen.fault_count);
 out:
-	kvm_vm_free(t.vm);
-	memset(&guest_seen, 0, sizeof(guest_seen));
-	guest_single_step = false;
-	guest_db_count = 0;
-	guest_db_rip = 0;
+	free_single_step_vm(&t);
 	return ok;
 }
 
