@@ -31,10 +31,10 @@ export PCM_HOST_CMD := $(value HOST_CMD)
 export PCM_SHARE := $(value SHARE)
 export PCM_KVM := $(value KVM)
 
-.PHONY: all deps host guest selftests kselftest initramfs demo check vm-run \
+.PHONY: all deps host guest selftests upstream-selftests kselftest initramfs demo check vm-run \
 	bench soak lint install clean
 
-all: host guest selftests kselftest initramfs $(BUILD)/pcm-fields \
+all: host guest selftests upstream-selftests kselftest initramfs $(BUILD)/pcm-fields \
 	$(BUILD)/pcm-help $(BUILD)/pcm.rules.yml
 
 # Every target below is a file with the sources it is built from, so a
@@ -110,6 +110,18 @@ $(BUILD)/selftests/.built: $(BUILD)/host/kvm.ko
 	@mkdir -p $(@D)
 	@rm -f $(@D)/pcm_*
 	@cp $(addprefix $(KSELFTEST_KVM)/x86_64/,$(PCM_KVM_PROGS)) $(@D)/
+	@touch $@
+
+# Upstream's own KVM selftests (scripts/upstream-kvm-tests list), built
+# from the same tree: make check runs them on the patched and the stock
+# KVM of each test bed and compares.
+UPSTREAM_KVM_TESTS = $(shell scripts/upstream-kvm-tests list --paths)
+upstream-selftests: selftests $(BUILD)/upstream-selftests/.built
+$(BUILD)/upstream-selftests/.built: $(BUILD)/selftests/.built scripts/upstream-kvm-tests
+	@$(MAKE) -s -C $(KSELFTEST_KVM) -j$(JOBS) OUTPUT=$(KSELFTEST_KVM) \
+		TEST_GEN_PROGS_x86_64="$(UPSTREAM_KVM_TESTS)" TEST_GEN_PROGS_EXTENDED_x86_64=
+	@rm -rf $(@D) && mkdir -p $(@D)
+	@cp $(addprefix $(KSELFTEST_KVM)/,$(UPSTREAM_KVM_TESTS)) $(@D)/
 	@touch $@
 
 # The guest's kselftest target pcm, built in the patched tree and installed
