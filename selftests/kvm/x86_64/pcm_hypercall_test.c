@@ -249,6 +249,17 @@ static bool test_debugfs_rejects_bad_input(struct pcm_test *t)
 		{ "abc", EINVAL },
 		{ "-1", EINVAL },
 		{ "18446744073709551616", ERANGE },
+		/* Longer than a u64 in any base: refused whole, not cut. */
+		{ "1000000000000000000000000000000000000000000000000000000000000000000", EINVAL },
+	};
+	/* Parsed whole, whatever their length: 0x hex, 0 octal. */
+	static const struct {
+		const char *input;
+		u64 value;
+	} good_input[] = {
+		{ "0x10", 16 },
+		{ "000000000000000000000000017", 15 },
+		{ "0x000000000000000000000000ffffffffffffffff", 18446744073709551615ULL },
 	};
 	const struct pcm_counter *c;
 	char what[128];
@@ -271,15 +282,19 @@ static bool test_debugfs_rejects_bad_input(struct pcm_test *t)
 			ok &= expect_u64(what, pcm_value(i), pcm_get_counter(t->vm, i));
 		}
 
-		err = __pcm_set_counter_str(t->vm, i, "0x10");
-		if (err) {
-			ksft_print_msg("%s.%s: writing \"0x10\": expected success, got %s\n",
-				       c->group, c->field, strerror(err));
-			ok = false;
+		for (j = 0; j < ARRAY_SIZE(good_input); j++) {
+			err = __pcm_set_counter_str(t->vm, i, good_input[j].input);
+			if (err) {
+				ksft_print_msg("%s.%s: writing \"%s\": expected success, got %s\n",
+					       c->group, c->field, good_input[j].input,
+					       strerror(err));
+				ok = false;
+			}
+			snprintf(what, sizeof(what), "%s.%s after writing \"%s\"",
+				 c->group, c->field, good_input[j].input);
+			ok &= expect_u64(what, good_input[j].value, pcm_get_counter(t->vm, i));
 		}
-		snprintf(what, sizeof(what), "%s.%s after writing \"0x10\"",
-			 c->group, c->field);
-		ok &= expect_u64(what, 16, pcm_get_counter(t->vm, i));
+		pcm_set_counter(t->vm, i, pcm_value(i));
 	}
 	return ok;
 }

@@ -91,9 +91,33 @@ void kvm_pcm_init_vm(struct kvm *kvm)
  * reader sees every counter at a value it had at some point during the
  * read, never a torn one.  The counters are not one snapshot: an engine
  * update, or a vCPU's count, that runs meanwhile may be in some and not in
- * others.  Writers of the engine's part serialize on pcm->lock, so that an
- * add and a set never lose each other's update.
+ * others.  Writers of pcm->value[] serialize on pcm->lock, so that an add
+ * and a set never lose each other's update.
  */
+
+/*
+ * Where each counter's statistic is: in struct kvm_vm_stat for a counter
+ * the engine moves, in struct kvm_vcpu_stat for one KVM counts; 0 where
+ * it has none (offset 0 is one of KVM's generic statistics).
+ */
+static const u16 kvm_pcm_vm_stat_offset[KVM_PCM_NR_COUNTERS] = {
+#define KVM_PCM_COUNTER(group, field)					\
+	[KVM_PCM_##group##_##field] =					\
+		offsetof(struct kvm_vm_stat, pcm_##group##_##field),
+#define KVM_PCM_KVM_COUNTER(group, field)
+#include <linux/kvm_pcm_counters.h>
+};
+
+static_assert(sizeof(struct kvm_vm_stat) <= U16_MAX);
+static_assert(sizeof(struct kvm_vcpu_stat) <= U16_MAX);
+
+const u16 kvm_pcm_vcpu_stat_offset[KVM_PCM_NR_COUNTERS] = {
+#define KVM_PCM_COUNTER(group, field)
+#define KVM_PCM_KVM_COUNTER(group, field)				\
+	[KVM_PCM_##group##_##field] =					\
+		offsetof(struct kvm_vcpu_stat, pcm_##group##_##field),
+#include <linux/kvm_pcm_counters.h>
+};
 
 /* What the vCPUs of @kvm have counted of @counter, wrapping at 2^64. */
 static u64 kvm_pcm_vcpu_sum(struct kvm *kvm, enum kvm_pcm_counter counter)
@@ -103,11 +127,11 @@ static u64 kvm_pcm_vcpu_sum(struct kvm *kvm, enum kvm_pcm_counter counter)
 	u64 sum = 0;
 
 	kvm_for_each_vcpu(i, vcpu, kvm)
-		sum += READ_ONCE(vcpu->stat.pcm.counters[counter]);
+		sum += READ_ONCE(vcpu->arch.pcm.counts[counter]);
 	return sum;
 }
 
-/* Every counter of @kvm into @info: the engine's part plus each vCPU's. */
+/* Every counter of @kvm into @info: pcm->value[] plus each vCPU's count. */
 static void kvm_pcm_read_all(struct kvm *kvm, struct kvm_pcm_info *info)
 {
 	struct kvm_vcpu *vcpu;
@@ -115,10 +139,22 @@ static void kvm_pcm_read_all(struct kvm *kvm, struct kvm_pcm_info *info)
 	unsigned int i;
 
 	for (i = 0; i < KVM_PCM_NR_COUNTERS; i++)
-		info->counters[i] = READ_ONCE(kvm->stat.pcm.counters[i]);
+		info->counters[i] = READ_ONCE(kvm->arch.pcm.value[i]);
 	kvm_for_each_vcpu(v, vcpu, kvm)
 		for (i = 0; i < KVM_PCM_NR_COUNTERS; i++)
-			info->counters[i] += READ_ONCE(vcpu->stat.pcm.counters[i]);
+			info->counters[i] += READ_ONCE(vcpu->arch.pcm.counts[i]);
+}
+
+/* Store @value into pcm->value[@counter] and its statistic, if any. */
+static void kvm_pcm_store(struct kvm *kvm, enum kvm_pcm_counter counter,
+			  u64 value)
+{
+	u16 offset = kvm_pcm_vm_stat_offset[counter];
+
+	lockdep_assert_held(&kvm->arch.pcm.lock);
+	WRITE_ONCE(kvm->arch.pcm.value[counter], value);
+	if (offset)
+		WRITE_ONCE(*(u64 *)((void *)&kvm->stat + offset), value);
 }
 
 void kvm_pcm_add(struct kvm *kvm, enum kvm_pcm_counter counter, u64 delta)
@@ -130,12 +166,16 @@ void kvm_pcm_add(struct kvm *kvm, enum kvm_pcm_counter counter, u64 delta)
 		return;
 
 	spin_lock_irqsave(&pcm->lock, flags);
-	WRITE_ONCE(kvm->stat.pcm.counters[counter],
-		   kvm->stat.pcm.counters[counter] + delta);
+	kvm_pcm_store(kvm, counter, pcm->value[counter] + delta);
 	spin_unlock_irqrestore(&pcm->lock, flags);
 }
 EXPORT_SYMBOL_GPL(kvm_pcm_add);
 
+/*
+ * For a counter KVM counts, pcm->value[] takes the difference between
+ * @value and what the vCPUs have counted, so that the guest reads @value
+ * and what they count from now on; KVM's statistics keep their counts.
+ */
 void kvm_pcm_set(struct kvm *kvm, enum kvm_pcm_counter counter, u64 value)
 {
 	struct kvm_pcm *pcm = &kvm->arch.pcm;
@@ -145,8 +185,7 @@ void kvm_pcm_set(struct kvm *kvm, enum kvm_pcm_counter counter, u64 value)
 		return;
 
 	spin_lock_irqsave(&pcm->lock, flags);
-	WRITE_ONCE(kvm->stat.pcm.counters[counter],
-		   value - kvm_pcm_vcpu_sum(kvm, counter));
+	kvm_pcm_store(kvm, counter, value - kvm_pcm_vcpu_sum(kvm, counter));
 	spin_unlock_irqrestore(&pcm->lock, flags);
 }
 EXPORT_SYMBOL_GPL(kvm_pcm_set);
@@ -156,7 +195,7 @@ u64 kvm_pcm_get(struct kvm *kvm, enum kvm_pcm_counter counter)
 	if (WARN_ON_ONCE((unsigned int)counter >= KVM_PCM_NR_COUNTERS))
 		return 0;
 
-	return READ_ONCE(kvm->stat.pcm.counters[counter]) +
+	return READ_ONCE(kvm->arch.pcm.value[counter]) +
 	       kvm_pcm_vcpu_sum(kvm, counter);
 }
 EXPORT_SYMBOL_GPL(kvm_pcm_get);
@@ -245,7 +284,7 @@ static unsigned long kvm_pcm_copy_to_guest(struct kvm_vcpu *vcpu, gpa_t gpa,
 	struct kvm_pcm_info info;
 
 	/* Only this vCPU's thread writes its count: no lock, no atomic. */
-	vcpu->stat.pcm.hypercalls++;
+	vcpu->stat.pcm_hypercalls++;
 	if (!len)
 		return 0;
 	nr = kvm_pcm_pin(vcpu, gpa, len, pages);
@@ -388,12 +427,28 @@ static int kvm_pcm_counter_get(void *data, u64 *value)
 	return 0;
 }
 
-static int kvm_pcm_counter_set(void *data, u64 value)
-{
-	struct kvm_pcm_file *file = data;
+/* Longer input is refused: no u64 needs more, even with leading zeros. */
+#define KVM_PCM_MAX_INPUT	64
 
-	kvm_pcm_set(file->kvm, file->counter, value);
-	return 0;
+/*
+ * The whole input is the number (decimal, 0x hex or 0 octal, one newline
+ * allowed), or nothing is set: simple_attr_write() parses the first 23
+ * characters of a longer one, kstrtoull_from_user() the first 64.
+ */
+static ssize_t kvm_pcm_counter_write(struct file *file, const char __user *buf,
+				     size_t len, loff_t *ppos)
+{
+	struct kvm_pcm_file *pcm_file = file_inode(file)->i_private;
+	u64 value;
+	int ret;
+
+	if (len > KVM_PCM_MAX_INPUT)
+		return -EINVAL;
+	ret = kstrtoull_from_user(buf, len, 0, &value);
+	if (ret)
+		return ret;
+	kvm_pcm_set(pcm_file->kvm, pcm_file->counter, value);
+	return len;
 }
 
 /* Pin the VM while the file is open, as KVM's own stat files do. */
@@ -405,8 +460,8 @@ static int kvm_pcm_counter_open(struct inode *inode, struct file *file)
 	if (!kvm_get_kvm_safe(pcm_file->kvm))
 		return -ENOENT;
 
-	ret = simple_attr_open(inode, file, kvm_pcm_counter_get,
-			       kvm_pcm_counter_set, "%llu\n");
+	ret = simple_attr_open(inode, file, kvm_pcm_counter_get, NULL,
+			       "%llu\n");
 	if (ret)
 		kvm_put_kvm(pcm_file->kvm);
 	return ret;
@@ -426,17 +481,17 @@ static const struct file_operations kvm_pcm_counter_fops = {
 	.open		= kvm_pcm_counter_open,
 	.release	= kvm_pcm_counter_release,
 	.read		= simple_attr_read,
-	.write		= simple_attr_write,
+	.write		= kvm_pcm_counter_write,
 	.llseek		= no_llseek,
 };
 
 /*
  * <vm debugfs dir>/pcm/<group>/<field>: root reads each counter's value
  * (what the guest reads) and sets it, so tests can drive every field.
- * KVM's statistics files beside it (pcm_<group>_<field>, the engine's
- * part, pcm_vcpu_<group>_<field>, pcm_hypercalls) and their sums over all
- * VMs in <debugfs>/kvm come from the stats descriptors (pcm_stats.h); a
- * statistics file can only be cleared, which is why these exist.
+ * KVM's statistics files beside it (pcm_<group>_<field>, pcm_hypercalls)
+ * and their sums over all VMs in <debugfs>/kvm come from the stats
+ * descriptors (<asm/kvm_pcm_stats.h>); a statistics file can at most be
+ * cleared, and clears the statistic only, which is why these exist.
  */
 void kvm_pcm_create_vm_debugfs(struct kvm *kvm)
 {

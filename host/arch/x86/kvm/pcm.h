@@ -21,16 +21,27 @@ unsigned long kvm_pcm_hypercall_sized(struct kvm_vcpu *vcpu, gpa_t gpa,
 bool kvm_pcm_serve_hypercall(struct kvm_vcpu *vcpu, unsigned long *result);
 void kvm_pcm_create_vm_debugfs(struct kvm *kvm);
 
+/* Where a counter KVM counts has its statistic in struct kvm_vcpu_stat. */
+extern const u16 kvm_pcm_vcpu_stat_offset[KVM_PCM_NR_COUNTERS];
+
 /*
- * Count one event KVM has seen on @vcpu.  Called on the vCPU's own thread
- * (vcpu_load() done or the vCPU mutex held), so a plain increment is
- * enough; kvm.pcm_count_events=0 patches the increment out.
+ * Count one event KVM has seen on @vcpu, in the count the guest reads and
+ * in its statistic.  Called on the vCPU's own thread (vcpu_load() done or
+ * the vCPU mutex held), so plain increments are enough;
+ * kvm.pcm_count_events=0 patches them out.
  */
-static inline void kvm_pcm_count(struct kvm_vcpu *vcpu,
-				 enum kvm_pcm_counter counter)
+static __always_inline void kvm_pcm_count(struct kvm_vcpu *vcpu,
+					  enum kvm_pcm_counter counter)
 {
-	if (static_branch_likely(&kvm_pcm_count_events))
-		vcpu->stat.pcm.counters[counter]++;
+	u16 offset;
+
+	if (!static_branch_likely(&kvm_pcm_count_events))
+		return;
+	offset = kvm_pcm_vcpu_stat_offset[counter];
+	if (WARN_ON_ONCE(!offset))	/* the engine's counter, not KVM's */
+		return;
+	vcpu->arch.pcm.counts[counter]++;
+	(*(u64 *)((void *)&vcpu->stat + offset))++;
 }
 #else
 static inline void kvm_pcm_init_vm(struct kvm *kvm)

@@ -4,10 +4,8 @@
  * and global debugfs files, the kvm module parameters and a vCPU at CPL 3.
  *
  * Per VM:  <debugfs>/kvm/<pid>-<vm fd>/pcm/<group>/<field> (settable),
- *          and KVM's statistics files pcm_<group>_<field>,
- *          pcm_vcpu_<group>_<field>, pcm_hypercalls
- * Global:  <debugfs>/kvm/pcm_<group>_<field> + pcm_vcpu_<group>_<field>,
- *          the sum over all live VMs
+ *          and KVM's statistics files pcm_<group>_<field>, pcm_hypercalls
+ * Global:  <debugfs>/kvm/pcm_<group>_<field>, the sum over all live VMs
  * Switches: /sys/module/kvm/parameters/<name>, 'Y' or 'N'
  *
  * Every helper that reads or writes a file asserts that it worked, except
@@ -48,6 +46,7 @@ struct pcm_counter {
 	const char *group;
 	const char *field;
 	size_t offset;		/* in struct kvm_pcm_info, in bytes */
+	bool kvm_counted;	/* KVM counts it (KVM_PCM_KVM_COUNTER) */
 };
 
 extern const struct pcm_counter pcm_counters[KVM_PCM_NR_COUNTERS];
@@ -79,7 +78,7 @@ bool pcm_check_poison(const u8 *buf, size_t len);
 bool pcm_check_poison_pages(struct kvm_vm *vm, u64 gva, int nr_pages,
 			    int buf_page, size_t skip);
 u64 pcm_get_hypercalls(struct kvm_vm *vm);
-u64 pcm_get_global_counter(enum kvm_pcm_counter c);
+u64 pcm_get_stat(struct kvm_vm *vm, enum kvm_pcm_counter c);
 
 bool pcm_have_param(const char *name);
 bool pcm_get_param(const char *name);

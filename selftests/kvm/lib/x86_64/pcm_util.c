@@ -34,13 +34,16 @@
 #define MAX_SAVED_PARAMS	8
 
 /* The counters, expanded from the one list, <linux/kvm_pcm_counters.h>. */
-const struct pcm_counter pcm_counters[KVM_PCM_NR_COUNTERS] = {
-#define KVM_PCM_COUNTER(_group, _field)					\
+#define PCM_COUNTER(_group, _field, _kvm_counted)			\
 	[KVM_PCM_##_group##_##_field] = {				\
 		#_group, #_field,					\
 		offsetof(struct kvm_pcm_info,				\
-			 counters[KVM_PCM_##_group##_##_field])		\
+			 counters[KVM_PCM_##_group##_##_field]),	\
+		_kvm_counted						\
 	},
+const struct pcm_counter pcm_counters[KVM_PCM_NR_COUNTERS] = {
+#define KVM_PCM_COUNTER(_group, _field)	PCM_COUNTER(_group, _field, false)
+#define KVM_PCM_KVM_COUNTER(_group, _field) PCM_COUNTER(_group, _field, true)
 #include <linux/kvm_pcm_counters.h>
 };
 
@@ -325,20 +328,23 @@ u64 pcm_get_hypercalls(struct kvm_vm *vm)
 }
 
 /*
- * Counter @c summed over all live VMs: KVM's global debugfs files of its
- * VM statistic and its vCPU statistic, <debugfs>/kvm/pcm_<group>_<field>
- * and pcm_vcpu_<group>_<field>, added.
+ * KVM's statistic of counter @c (<asm/kvm_pcm_stats.h>), from its debugfs
+ * file pcm_<group>_<field>: of @vm (its VM statistic, or the sum of its
+ * vCPUs' for a counter KVM counts), or with @vm NULL summed over all live
+ * VMs (<debugfs>/kvm).
  */
-u64 pcm_get_global_counter(enum kvm_pcm_counter c)
+u64 pcm_get_stat(struct kvm_vm *vm, enum kvm_pcm_counter c)
 {
-	char vm_path[PATH_MAX], vcpu_path[PATH_MAX];
+	char path[PATH_MAX];
 
 	TEST_ASSERT(c < KVM_PCM_NR_COUNTERS, "no PCM counter %d", c);
-	format_path(vm_path, sizeof(vm_path), "%s/pcm_%s_%s", PCM_KVM_DEBUGFS,
-		    pcm_counters[c].group, pcm_counters[c].field);
-	format_path(vcpu_path, sizeof(vcpu_path), "%s/pcm_vcpu_%s_%s",
-		    PCM_KVM_DEBUGFS, pcm_counters[c].group, pcm_counters[c].field);
-	return read_u64_file(vm_path) + read_u64_file(vcpu_path);
+	if (vm)
+		format_path(path, sizeof(path), "%s/%d-%d/pcm_%s_%s", PCM_KVM_DEBUGFS,
+			    getpid(), vm->fd, pcm_counters[c].group, pcm_counters[c].field);
+	else
+		format_path(path, sizeof(path), "%s/pcm_%s_%s", PCM_KVM_DEBUGFS,
+			    pcm_counters[c].group, pcm_counters[c].field);
+	return read_u64_file(path);
 }
 
 /* /sys/module/kvm/parameters/@name, in @path. */

@@ -4,14 +4,15 @@
  * record/replay engine uses to update them.
  *
  * A counter is named by its enum kvm_pcm_counter from <linux/kvm_pcm.h>,
- * for example KVM_PCM_replay_success.  A VM's value of a counter is what
- * the engine has set or added (struct kvm_pcm_vm_stat) plus what KVM
- * itself has counted on each vCPU (struct kvm_pcm_vcpu_stat).  kvm_pcm_add() and
- * kvm_pcm_set() take a spinlock with interrupts disabled, kvm_pcm_get()
+ * for example KVM_PCM_replay_success.  A VM's value of a counter the
+ * engine moves is what the engine has set or added; of one KVM counts
+ * itself (KVM_PCM_KVM_COUNTER() in <linux/kvm_pcm_counters.h>), what its
+ * vCPUs have counted, plus what a set added or took away.  kvm_pcm_add()
+ * and kvm_pcm_set() take a spinlock with interrupts disabled, kvm_pcm_get()
  * takes none, so they may be called from any context but NMI.  Each call
  * updates one counter: a guest reading meanwhile may see an update of one
- * counter and not yet that of another.  They do nothing useful when CONFIG_KVM_PCM is off,
- * which is why they are only declared when it is on.
+ * counter and not yet that of another.  They do nothing useful when
+ * CONFIG_KVM_PCM is off, which is why they are only declared when it is on.
  */
 #ifndef _ASM_X86_KVM_PCM_H
 #define _ASM_X86_KVM_PCM_H
@@ -28,36 +29,32 @@ struct kvm_pcm_file {
 	enum kvm_pcm_counter counter;
 };
 
-/* Per-VM state, in struct kvm_arch. */
+/*
+ * Per-VM state, in struct kvm_arch.  What the guest reads lives here and
+ * in struct kvm_pcm_vcpu, never in the KVM statistics: those are mirrors
+ * (<asm/kvm_pcm_stats.h>), which KVM's debugfs lets root clear, and a
+ * clear must not move what the guest reads.
+ */
 struct kvm_pcm {
-	spinlock_t lock;	/* serializes the engine's writes to the stats */
+	spinlock_t lock;	/* serializes the writers of value[] */
+#ifdef CONFIG_KVM_PCM
+	/*
+	 * A counter the engine moves: its value.  One KVM counts: what a set
+	 * added to the vCPUs' counts, modulo 2^64.
+	 */
+	u64 value[KVM_PCM_NR_COUNTERS];
+#endif
 	struct kvm_pcm_file files[KVM_PCM_NR_COUNTERS];
 };
 
 /*
- * The counters themselves are KVM statistics (arch/x86/kvm/pcm_stats.h
- * describes them), so the binary stats fd, KVM's debugfs files, kvm_stat
- * and the VMM see them.  A VM's value of a counter is its VM statistic
- * plus the sum of its vCPUs' statistics, as for KVM's own counters.
- *
- * In struct kvm_vm_stat: the engine's part of each counter (what it has
- * added or set).  Readers take no lock.
- */
-struct kvm_pcm_vm_stat {
-#ifdef CONFIG_KVM_PCM
-	u64 counters[KVM_PCM_NR_COUNTERS];
-#endif
-};
-
-/*
- * In struct kvm_vcpu_stat: the events KVM counts itself, and the PCM
- * hypercalls made at CPL 0, whatever their result.  Only the vCPU's own
+ * Per-vCPU state, in struct kvm_vcpu_arch: the events KVM counted on this
+ * vCPU (only those of KVM_PCM_KVM_COUNTER() move).  Only the vCPU's own
  * thread writes them, so they need no lock and no atomics.
  */
-struct kvm_pcm_vcpu_stat {
+struct kvm_pcm_vcpu {
 #ifdef CONFIG_KVM_PCM
-	u64 counters[KVM_PCM_NR_COUNTERS];
-	u64 hypercalls;
+	u64 counts[KVM_PCM_NR_COUNTERS];
 #endif
 };
 
