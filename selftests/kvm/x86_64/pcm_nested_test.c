@@ -59,6 +59,11 @@
 /* How long L2 must stay on an unanswered instruction. */
 #define SPIN_S			2
 
+/* The master PIC's interrupt mask register: KVM's in-kernel PIC answers. */
+#define PIC_MASK_PORT		0x21
+/* CPUIDs and port reads L2 makes in the accounting cases. */
+#define NR_L2_EVENTS		100
+
 /* Set by the host before L1 runs; L2 reads them through L1's mappings. */
 static u64 poison_gva;
 static u64 stub_gva;
@@ -67,6 +72,7 @@ static u64 hc_buf_gpa;
 static bool l1_calls_itself;
 static u64 l1_intercepts;	/* besides VMRUN and HLT */
 static u32 l1_exceptions;
+static u64 l2_events;		/* CPUIDs and port reads before the stub */
 
 /* What L1 saw, read back by the host. */
 static struct {
@@ -75,9 +81,20 @@ static struct {
 	u64 rip;
 } l1_seen;
 
-/* L2: the registers of the call, then the stub; it never comes back. */
+/*
+ * L2: l2_events CPUIDs and port reads, then the registers of the call,
+ * then the stub; it never comes back.
+ */
 static void l2_guest_code(void)
 {
+	u32 eax, ebx, ecx, edx;
+	u64 i;
+	u8 v;
+
+	for (i = 0; i < READ_ONCE(l2_events); i++) {
+		cpuid(0, &eax, &ebx, &ecx, &edx);
+		asm volatile("inb %w1, %b0" : "=a"(v) : "d"(PIC_MASK_PORT));
+	}
 	asm volatile("jmp *%[stub]"
 		     : : "a"(hc_nr), "b"(hc_buf_gpa),
 		       "c"((u64)PCM_HC_GET_PCM_INFO_LEN), [stub] "r"(stub_gva)
@@ -150,6 +167,7 @@ static void create_nested_vm(struct nested_vm *t, bool quirk_off,
 	sync_global_to_guest(t->vm, l1_calls_itself);
 	sync_global_to_guest(t->vm, l1_intercepts);
 	sync_global_to_guest(t->vm, l1_exceptions);
+	sync_global_to_guest(t->vm, l2_events);
 
 	pcm_set_all_counters(t->vm);
 }
@@ -339,6 +357,57 @@ static bool run_l2_case(const struct l2_case *c, u64 nr)
 	return ok;
 }
 
+/*
+ * Nested accounting: an event of L2 that L0 handles itself, because L1
+ * does not intercept it, is an event of the VM (L1's): KVM counts it
+ * there, once, as it would for L1.  One that L1 intercepts is L1's to
+ * handle; L0 only reflects the exit and counts nothing.  L2 makes
+ * NR_L2_EVENTS CPUIDs and port reads of the in-kernel PIC, then stops at
+ * a HLT that L1 intercepts; with @l1_handles, L1 intercepts CPUID and
+ * port I/O too, so L2 stops at its first CPUID.
+ */
+static bool run_accounting_case(bool l1_handles)
+{
+	static const u8 hlt3[PCM_HYPERCALL_INSN_SIZE] = {
+		OPCODE_HLT, OPCODE_HLT, OPCODE_HLT
+	};
+	const enum kvm_pcm_counter cpuid = KVM_PCM_event_log_ins_cpuid_rd;
+	const enum kvm_pcm_counter pio = KVM_PCM_event_log_ins_exec_pio_in;
+	struct nested_vm t = {};
+	u64 before_cpuid, before_pio, calls;
+	enum l1_end end;
+	bool ok;
+
+	hc_nr = 0;
+	l2_events = NR_L2_EVENTS;
+	l1_intercepts = l1_handles ? BIT_ULL(INTERCEPT_CPUID) | BIT_ULL(INTERCEPT_IOIO_PROT) : 0;
+	l1_exceptions = 0;
+	create_nested_vm(&t, false, hlt3);
+	before_cpuid = pcm_get_counter(t.vm, cpuid);
+	before_pio = pcm_get_counter(t.vm, pio);
+	calls = pcm_get_hypercalls(t.vm);
+
+	pcm_set_param(PCM_PARAM_COUNT_EVENTS, true);
+	end = run_l1(&t, PCM_RUN_TIMEOUT_S);
+	pcm_set_param(PCM_PARAM_COUNT_EVENTS, false);
+
+	ok = end == L1_DONE;
+	if (ok)
+		ok &= expect_u64("L1's exit code", l1_handles ? SVM_EXIT_CPUID : SVM_EXIT_HLT,
+				 l1_seen.exit_code);
+	ok &= expect_u64("log_ins_cpuid_rd delta", l1_handles ? 0 : NR_L2_EVENTS,
+			 pcm_get_counter(t.vm, cpuid) - before_cpuid);
+	/* And L1's GUEST_DONE, a port read of its own. */
+	ok &= expect_u64("log_ins_exec_pio_in delta", (l1_handles ? 0 : NR_L2_EVENTS) + 1,
+			 pcm_get_counter(t.vm, pio) - before_pio);
+	ok &= expect_u64("pcm_hypercalls delta", 0, pcm_get_hypercalls(t.vm) - calls);
+	ok &= check_poison_pages(&t, 0);
+
+	kvm_vm_free(t.vm);
+	l2_events = 0;
+	return ok;
+}
+
 int main(void)
 {
 	static const u64 nrs[] = {
@@ -359,9 +428,13 @@ int main(void)
 	quirk_off_ok = kvm_check_cap(KVM_CAP_DISABLE_QUIRKS2) &
 		       KVM_X86_QUIRK_FIX_HYPERCALL_INSN;
 
-	ksft_set_plan(2 + ARRAY_SIZE(l2_cases) * ARRAY_SIZE(nrs));
+	ksft_set_plan(4 + ARRAY_SIZE(l2_cases) * ARRAY_SIZE(nrs));
 	ksft_test_result(test_l1_native_104_served(), "l1_native_104_served\n");
 	ksft_test_result(test_l1_native_105_served(), "l1_native_105_served\n");
+	ksft_test_result(run_accounting_case(false),
+			 "l2_events_l0_handles_count_in_l1s_vm\n");
+	ksft_test_result(run_accounting_case(true),
+			 "l2_events_l1_intercepts_count_nothing\n");
 	for (i = 0; i < ARRAY_SIZE(l2_cases); i++) {
 		const struct l2_case *c = &l2_cases[i];
 
