@@ -59,6 +59,11 @@
 
 #define L2_STACK_SIZE		64
 
+/* The master PIC's interrupt mask register: KVM's in-kernel PIC answers. */
+#define PIC_MASK_PORT		0x21
+/* Port reads L2 makes in the accounting cases. */
+#define NR_L2_EVENTS		100
+
 /* The vector of an exception exit: bits 7:0 of the interruption info. */
 #define EXIT_INTR_VECTOR(info)	((info) & 0xff)
 
@@ -69,6 +74,8 @@ static u64 hc_nr;
 static u64 hc_buf_gpa;
 static bool l1_calls_itself;
 static u32 l1_exceptions;
+static u32 l1_exec_controls;	/* added to the primary controls */
+static u64 l2_events;		/* port reads, then a CPUID, instead of the call */
 
 /* What L1 saw, read back by the host. */
 static struct {
@@ -78,9 +85,22 @@ static struct {
 	u64 rip;
 } l1_seen;
 
-/* L2: the registers of the call, then the stub; it never comes back. */
+/*
+ * L2: the registers of the call, then the stub; it never comes back.  Or,
+ * with l2_events, that many port reads, then a CPUID (which always exits
+ * to L1 on VMX).
+ */
 static void l2_guest_code(void)
 {
+	u32 eax, ebx, ecx, edx;
+	u64 i;
+	u8 v;
+
+	if (READ_ONCE(l2_events)) {
+		for (i = 0; i < READ_ONCE(l2_events); i++)
+			asm volatile("inb %w1, %b0" : "=a"(v) : "d"(PIC_MASK_PORT));
+		cpuid(0, &eax, &ebx, &ecx, &edx);
+	}
 	asm volatile("jmp *%[stub]"
 		     : : "a"(hc_nr), "b"(hc_buf_gpa),
 		       "c"((u64)PCM_HC_GET_PCM_INFO_LEN), [stub] "r"(stub_gva)
@@ -106,7 +126,8 @@ static void l1_guest_code(struct vmx_pages *vmx)
 	GUEST_ASSERT(load_vmcs(vmx));
 	prepare_vmcs(vmx, l2_guest_code, &l2_stack[L2_STACK_SIZE]);
 	vmwrite(CPU_BASED_VM_EXEC_CONTROL,
-		vmreadz(CPU_BASED_VM_EXEC_CONTROL) | CPU_BASED_HLT_EXITING);
+		vmreadz(CPU_BASED_VM_EXEC_CONTROL) | CPU_BASED_HLT_EXITING |
+		l1_exec_controls);
 	vmwrite(EXCEPTION_BITMAP, l1_exceptions);
 
 	GUEST_ASSERT(!vmlaunch());
@@ -152,6 +173,8 @@ static void create_nested_vm(struct nested_vm *t, bool quirk_off,
 	sync_global_to_guest(t->vm, hc_nr);
 	sync_global_to_guest(t->vm, l1_calls_itself);
 	sync_global_to_guest(t->vm, l1_exceptions);
+	sync_global_to_guest(t->vm, l1_exec_controls);
+	sync_global_to_guest(t->vm, l2_events);
 
 	pcm_set_all_counters(t->vm);
 }
@@ -299,6 +322,51 @@ static bool run_l2_case(const struct l2_case *c, u64 nr)
 	return ok;
 }
 
+/*
+ * Nested accounting, VMX's side of pcm_nested_test's: an L2 event that L0
+ * handles itself counts once, in the VM (L1's); one L1 gets counts
+ * nothing in L0.  L2 makes NR_L2_EVENTS port reads of the in-kernel PIC,
+ * which L1 does not intercept (no I/O exiting, no bitmaps), then a CPUID,
+ * which always exits to L1.  With @l1_handles, L1 sets unconditional I/O
+ * exiting, so L2 stops at its first port read.
+ */
+static bool run_accounting_case(bool l1_handles)
+{
+	const enum kvm_pcm_counter cpuid = KVM_PCM_event_log_ins_cpuid_rd;
+	const enum kvm_pcm_counter pio = KVM_PCM_event_log_ins_exec_pio_in;
+	struct nested_vm t = {};
+	u64 before_cpuid, before_pio;
+	bool ok;
+
+	hc_nr = 0;
+	l2_events = NR_L2_EVENTS;
+	l1_exceptions = 0;
+	l1_exec_controls = l1_handles ? CPU_BASED_UNCOND_IO_EXITING : 0;
+	create_nested_vm(&t, false, pcm_vmcall);
+	before_cpuid = pcm_get_counter(t.vm, cpuid);
+	before_pio = pcm_get_counter(t.vm, pio);
+
+	pcm_set_param(PCM_PARAM_COUNT_EVENTS, true);
+	ok = run_l1(&t);
+	pcm_set_param(PCM_PARAM_COUNT_EVENTS, false);
+
+	if (ok)
+		ok &= expect_u64("L1's exit reason",
+				 l1_handles ? EXIT_REASON_IO_INSTRUCTION : EXIT_REASON_CPUID,
+				 l1_seen.exit_reason);
+	ok &= expect_u64("log_ins_cpuid_rd delta (L1's exit)", 0,
+			 pcm_get_counter(t.vm, cpuid) - before_cpuid);
+	/* And L1's GUEST_DONE, a port read of its own. */
+	ok &= expect_u64("log_ins_exec_pio_in delta", (l1_handles ? 0 : NR_L2_EVENTS) + 1,
+			 pcm_get_counter(t.vm, pio) - before_pio);
+	ok &= check_poison_pages(&t, 0);
+
+	kvm_vm_free(t.vm);
+	l2_events = 0;
+	l1_exec_controls = 0;
+	return ok;
+}
+
 int main(void)
 {
 	static const u64 nrs[] = {
@@ -319,9 +387,13 @@ int main(void)
 	quirk_off_ok = kvm_check_cap(KVM_CAP_DISABLE_QUIRKS2) &
 		       KVM_X86_QUIRK_FIX_HYPERCALL_INSN;
 
-	ksft_set_plan(2 + ARRAY_SIZE(l2_cases) * ARRAY_SIZE(nrs));
+	ksft_set_plan(4 + ARRAY_SIZE(l2_cases) * ARRAY_SIZE(nrs));
 	ksft_test_result(test_l1_native_104_served(), "l1_native_104_served\n");
 	ksft_test_result(test_l1_native_105_served(), "l1_native_105_served\n");
+	ksft_test_result(run_accounting_case(false),
+			 "l2_events_l0_handles_count_in_l1s_vm\n");
+	ksft_test_result(run_accounting_case(true),
+			 "l2_events_l1_intercepts_count_nothing\n");
 	for (i = 0; i < ARRAY_SIZE(l2_cases); i++) {
 		const struct l2_case *c = &l2_cases[i];
 
