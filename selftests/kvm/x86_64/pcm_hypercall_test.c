@@ -17,10 +17,15 @@
 #include <asm/kvm_para.h>
 #include <linux/kvm_para.h>
 #include <linux/kvm_pcm.h>
+#include <linux/userfaultfd.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 
 #include "test_util.h"
 #include "kvm_util.h"
@@ -564,6 +569,134 @@ static bool test_slot_delete_race(struct pcm_test *unused)
 	return ok;
 }
 
+/*
+ * A 0 return means the guest sees the bytes, even if the VMM forks in the
+ * middle of the call.  The buffer's first 8 bytes are on one page, the
+ * rest on a page that is not there yet and is registered with userfaultfd,
+ * so KVM's lookup of the second page waits for the test: while it waits,
+ * the test forks (the first page, already looked up, is now shared with
+ * the child) and writes elsewhere on the first page, which gives the VM a
+ * copy of it.  Only then does it supply the second page.  Bytes written
+ * into the page looked up before the fork would be lost: the guest would
+ * still read the poison it wrote there before the call.
+ */
+#define COW_SLOT		1
+#define COW_GPA			0x10000000ULL
+#define COW_PAGES		2
+#define COW_FIRST_PAGE_LEN	8
+#define COW_BUF_GPA		(COW_GPA + PAGE_SIZE - COW_FIRST_PAGE_LEN)
+
+static void cow_guest_code(void)
+{
+	u8 *first = (u8 *)COW_BUF_GPA;
+
+	/* The first page only: the second must stay missing until the call. */
+	memset(first, PCM_POISON, COW_FIRST_PAGE_LEN);
+	GUEST_SYNC(guest_pcm_hypercall(COW_BUF_GPA));
+	GUEST_DONE();
+}
+
+struct cow_fault_handler {
+	int uffd;
+	u8 *first_page;
+	u8 *second_page;
+	bool faulted;		/* KVM waited for the second page */
+	bool forked;
+};
+
+/* Serve the one fault of the second page: fork, break COW, then fill it. */
+static void *cow_fault_handler(void *arg)
+{
+	struct cow_fault_handler *h = arg;
+	struct pollfd pfd = { .fd = h->uffd, .events = POLLIN };
+	struct uffdio_copy copy;
+	struct uffd_msg msg;
+	static u8 fill[PAGE_SIZE] __aligned(PAGE_SIZE);
+	pid_t child;
+	int status;
+
+	if (poll(&pfd, 1, PCM_RUN_TIMEOUT_S * 1000) != 1 ||
+	    read(h->uffd, &msg, sizeof(msg)) != sizeof(msg) ||
+	    msg.event != UFFD_EVENT_PAGEFAULT ||
+	    (msg.arg.pagefault.address & ~(PAGE_SIZE - 1)) != (u64)h->second_page)
+		return NULL;
+	h->faulted = true;
+
+	child = fork();
+	TEST_ASSERT(child >= 0, "fork");
+	if (!child)
+		_exit(0);
+	TEST_ASSERT(waitpid(child, &status, 0) == child, "waitpid");
+	h->forked = true;
+	/* Not in the buffer: only to give the VM its own copy of the page. */
+	WRITE_ONCE(h->first_page[0], PCM_POISON ^ 1);
+
+	memset(fill, PCM_POISON, sizeof(fill));
+	copy = (struct uffdio_copy){
+		.dst = (u64)h->second_page,
+		.src = (u64)fill,
+		.len = PAGE_SIZE,
+	};
+	TEST_ASSERT(!ioctl(h->uffd, UFFDIO_COPY, &copy), "UFFDIO_COPY");
+	return NULL;
+}
+
+static bool test_write_survives_fork(struct pcm_test *unused)
+{
+	struct cow_fault_handler h = {};
+	struct uffdio_register reg;
+	struct uffdio_api api = { .api = UFFD_API };
+	struct kvm_vcpu *vcpu;
+	u8 buf[PCM_INFO_SIZE];
+	struct kvm_vm *vm;
+	pthread_t thread;
+	struct ucall uc;
+	bool ok = true;
+
+	vm = vm_create_with_one_vcpu(&vcpu, cow_guest_code);
+	vm_userspace_mem_region_add(vm, VM_MEM_SRC_ANONYMOUS, COW_GPA,
+				    COW_SLOT, COW_PAGES, 0);
+	virt_map(vm, COW_GPA, COW_GPA, COW_PAGES);
+	pcm_use_native_hypercall(vm);
+	pcm_set_all_counters(vm);
+
+	h.first_page = addr_gpa2hva(vm, COW_GPA);
+	h.second_page = addr_gpa2hva(vm, COW_GPA + PAGE_SIZE);
+	memset(h.first_page, PCM_POISON, PAGE_SIZE);
+	TEST_ASSERT(!madvise(h.second_page, PAGE_SIZE, MADV_DONTNEED), "madvise");
+
+	h.uffd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (h.uffd < 0) {
+		ksft_print_msg("userfaultfd: %s\n", strerror(errno));
+		kvm_vm_free(vm);
+		return false;
+	}
+	TEST_ASSERT(!ioctl(h.uffd, UFFDIO_API, &api), "UFFDIO_API");
+	reg = (struct uffdio_register){
+		.range = { .start = (u64)h.second_page, .len = PAGE_SIZE },
+		.mode = UFFDIO_REGISTER_MODE_MISSING,
+	};
+	TEST_ASSERT(!ioctl(h.uffd, UFFDIO_REGISTER, &reg), "UFFDIO_REGISTER");
+
+	pthread_create(&thread, NULL, cow_fault_handler, &h);
+	vcpu_run(vcpu);
+	pthread_join(thread, NULL);
+	close(h.uffd);
+
+	pcm_expect_ucall(vcpu, &uc, UCALL_SYNC);
+	if (!h.faulted || !h.forked) {
+		ksft_print_msg("KVM did not wait for the second page: no fork in the call\n");
+		ok = false;
+	}
+	ok &= expect_u64("rax", 0, uc.args[1]);
+	/* What the guest reads now, through the VM's current mapping. */
+	read_guest(vm, COW_BUF_GPA, buf, sizeof(buf));
+	ok &= pcm_check_values(buf);
+
+	kvm_vm_free(vm);
+	return ok;
+}
+
 static bool test_gpa_overflow(struct pcm_test *t)
 {
 	return expect_hypercall_error(t, ~0ULL - 100, (u64)-KVM_EFAULT);
@@ -585,6 +718,7 @@ static const struct {
 	{ "efault_host_readonly", test_efault_host_readonly },
 	{ "efault_host_unmapped", test_efault_host_unmapped },
 	{ "slot_delete_race", test_slot_delete_race },
+	{ "write_survives_fork", test_write_survives_fork },
 	{ "gpa_overflow", test_gpa_overflow },
 };
 

@@ -232,7 +232,9 @@ static void kvm_pcm_unpin(struct kvm *kvm, struct kvm_pcm_page *pages,
  * access page, TSS, identity map) and holes are MMIO as far as the guest
  * is concerned.  Once every page is pinned, nothing the VMM does to its
  * mapping (munmap, mprotect, a memslot change: the vCPU holds kvm->srcu)
- * can make the copy fail half-way.  Returns the number of pages, or 0.
+ * can make the copy fail half-way; whether the pages are still the ones
+ * the guest sees is kvm_pcm_copy_to_guest()'s business.  Returns the
+ * number of pages, or 0.
  */
 static unsigned int kvm_pcm_pin(struct kvm_vcpu *vcpu, gpa_t gpa,
 				unsigned int len, struct kvm_pcm_page *pages)
@@ -281,29 +283,54 @@ static unsigned long kvm_pcm_copy_to_guest(struct kvm_vcpu *vcpu, gpa_t gpa,
 {
 	struct kvm_pcm_page pages[KVM_PCM_MAX_PAGES];
 	unsigned int i, nr, offset, done;
+	struct kvm *kvm = vcpu->kvm;
 	struct kvm_pcm_info info;
+	unsigned long mmu_seq;
+	bool stale;
 
 	/* Only this vCPU's thread writes its count: no lock, no atomic. */
 	vcpu->stat.pcm_hypercalls++;
 	if (!len)
 		return 0;
-	nr = kvm_pcm_pin(vcpu, gpa, len, pages);
-	if (!nr)
-		return -KVM_EFAULT;
 
-	kvm_pcm_read_all(vcpu->kvm, &info);
+	kvm_pcm_read_all(kvm, &info);
 
-	offset = offset_in_page(gpa);
-	for (i = 0, done = 0; i < nr; i++, offset = 0) {
-		unsigned int chunk = min_t(unsigned int, len - done,
-					   PAGE_SIZE - offset);
-		void *va = kmap_local_page(pages[i].page);
+	/*
+	 * A pinned page is not necessarily the page the guest sees when the
+	 * copy happens: if the VMM forks meanwhile and the page is copied on
+	 * write, or the VMM discards it, the guest gets another page and the
+	 * bytes written into this one are lost.  As KVM's page fault handler
+	 * and gfn_to_pfn caches do, copy under mmu_lock only if no MMU
+	 * notifier invalidation ran since before the pages were looked up,
+	 * else look them up again.
+	 */
+	do {
+		mmu_seq = kvm->mmu_invalidate_seq;
+		/* Read the sequence before looking the pages up. */
+		smp_rmb();
 
-		memcpy(va + offset, (u8 *)&info + done, chunk);
-		kunmap_local(va);
-		done += chunk;
-	}
-	kvm_pcm_unpin(vcpu->kvm, pages, nr, true);
+		nr = kvm_pcm_pin(vcpu, gpa, len, pages);
+		if (!nr)
+			return -KVM_EFAULT;
+
+		read_lock(&kvm->mmu_lock);
+		stale = mmu_invalidate_retry(kvm, mmu_seq);
+		offset = offset_in_page(gpa);
+		for (i = 0, done = 0; !stale && i < nr; i++, offset = 0) {
+			unsigned int chunk = min_t(unsigned int, len - done,
+						   PAGE_SIZE - offset);
+			void *va = kmap_local_page(pages[i].page);
+
+			memcpy(va + offset, (u8 *)&info + done, chunk);
+			kunmap_local(va);
+			done += chunk;
+		}
+		read_unlock(&kvm->mmu_lock);
+
+		kvm_pcm_unpin(kvm, pages, nr, !stale);
+		if (stale)
+			cond_resched();
+	} while (stale);
 	return 0;
 }
 
