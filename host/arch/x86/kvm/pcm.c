@@ -334,15 +334,63 @@ static unsigned long kvm_pcm_copy_to_guest(struct kvm_vcpu *vcpu, gpa_t gpa,
 	return 0;
 }
 
+/* How PCM answers a vCPU's PCM hypercalls (kvm_pcm_service()). */
+enum kvm_pcm_service {
+	/* As a KVM without PCM: -KVM_ENOSYS, the foreign instruction's #UD. */
+	KVM_PCM_UNKNOWN,
+	/* kvm.pcm_hypercall=0: 104 -KVM_ENOSYS, 105 -KVM_EOPNOTSUPP. */
+	KVM_PCM_SWITCHED_OFF,
+	KVM_PCM_SERVED,
+};
+
 /*
- * PCM serves L1 only.  A nested guest's PCM hypercall that L1 did not
- * intercept is answered as a stock KVM answers any number it does not
- * know: -KVM_ENOSYS, nothing written, nothing counted.  Its buffer
- * address is L2's, the counters are L1's, and L1 never saw the exit.
+ * The one place that decides, at each call, in this order:
+ *
+ * - A nested guest is never served.  Its buffer address is L2's, the
+ *   counters are L1's, and L1 never saw the exit.
+ * - Nor is a confidential VM (kvm_pcm_vm_is_confidential()).
+ * - The VMM's choice for the VM (KVM_CAP_X86_PCM), if it made one.
+ * - A VMM that enforces the PV CPUID (KVM_CAP_ENFORCE_PV_FEATURE_CPUID)
+ *   gets no PV feature it did not ask for, and PCM has no CPUID bit: it
+ *   must enable PCM with KVM_CAP_X86_PCM.
+ * - Otherwise kvm.pcm_hypercall, the default for VMMs that do not know
+ *   the capability (an unmodified QEMU, the guests of the ioctl era).
  */
-static bool kvm_pcm_serves(struct kvm_vcpu *vcpu)
+static enum kvm_pcm_service kvm_pcm_service(struct kvm_vcpu *vcpu)
 {
-	return !is_guest_mode(vcpu);
+	struct kvm_pcm *pcm = &vcpu->kvm->arch.pcm;
+
+	if (is_guest_mode(vcpu) || READ_ONCE(pcm->confidential))
+		return KVM_PCM_UNKNOWN;
+
+	switch (READ_ONCE(pcm->choice)) {
+	case KVM_PCM_ON:
+		return KVM_PCM_SERVED;
+	case KVM_PCM_OFF:
+		return KVM_PCM_UNKNOWN;
+	case KVM_PCM_DEFAULT:
+		break;
+	}
+	if (vcpu->arch.pv_cpuid.enforce)
+		return KVM_PCM_UNKNOWN;
+	return READ_ONCE(pcm_hypercall) ? KVM_PCM_SERVED : KVM_PCM_SWITCHED_OFF;
+}
+
+int kvm_pcm_check_extension(struct kvm *kvm)
+{
+	return !kvm || !READ_ONCE(kvm->arch.pcm.confidential);
+}
+
+/* KVM_ENABLE_CAP(KVM_CAP_X86_PCM) on a VM; KVM has checked cap->flags. */
+int kvm_pcm_enable_cap(struct kvm *kvm, struct kvm_enable_cap *cap)
+{
+	if (cap->args[0] > 1 || cap->args[1] || cap->args[2] || cap->args[3])
+		return -EINVAL;
+	if (cap->args[0] && READ_ONCE(kvm->arch.pcm.confidential))
+		return -EOPNOTSUPP;
+
+	WRITE_ONCE(kvm->arch.pcm.choice, cap->args[0] ? KVM_PCM_ON : KVM_PCM_OFF);
+	return 0;
 }
 
 /*
@@ -352,11 +400,14 @@ static bool kvm_pcm_serves(struct kvm_vcpu *vcpu)
  */
 unsigned long kvm_pcm_hypercall(struct kvm_vcpu *vcpu, gpa_t gpa)
 {
-	if (!kvm_pcm_serves(vcpu))
+	switch (kvm_pcm_service(vcpu)) {
+	case KVM_PCM_UNKNOWN:
 		return -KVM_ENOSYS;
-	if (!READ_ONCE(pcm_hypercall)) {
+	case KVM_PCM_SWITCHED_OFF:
 		kvm_pcm_copy_to_guest(vcpu, gpa, 0);
 		return -KVM_ENOSYS;
+	case KVM_PCM_SERVED:
+		break;
 	}
 
 	return kvm_pcm_copy_to_guest(vcpu, gpa, PCM_HC_GET_PCM_INFO_LEN);
@@ -371,11 +422,12 @@ unsigned long kvm_pcm_hypercall(struct kvm_vcpu *vcpu, gpa_t gpa)
 unsigned long kvm_pcm_hypercall_sized(struct kvm_vcpu *vcpu, gpa_t gpa,
 				      unsigned long size)
 {
+	enum kvm_pcm_service service = kvm_pcm_service(vcpu);
 	unsigned long ret;
 
-	if (!kvm_pcm_serves(vcpu) || !READ_ONCE(pcm_sized_hypercall))
+	if (service == KVM_PCM_UNKNOWN || !READ_ONCE(pcm_sized_hypercall))
 		return -KVM_ENOSYS;
-	if (!READ_ONCE(pcm_hypercall)) {
+	if (service == KVM_PCM_SWITCHED_OFF) {
 		kvm_pcm_copy_to_guest(vcpu, gpa, 0);
 		return -KVM_EOPNOTSUPP;
 	}
@@ -406,7 +458,8 @@ unsigned long kvm_pcm_hypercall_sized(struct kvm_vcpu *vcpu, gpa_t gpa,
  * disabled KVM_X86_QUIRK_FIX_HYPERCALL_INSN (it asked for the #UD); Xen
  * and Hyper-V guests (their own hypercall ABI); a nested guest (L0 sees an
  * L2 #UD that L1 does not intercept, and serving it would write L1 memory
- * behind L1's back).  The emulator has checked privilege and the nested
+ * behind L1's back), and any VM PCM does not serve at all
+ * (kvm_pcm_service()).  The emulator has checked privilege and the nested
  * intercepts before it gets here: VMCALL at CPL > 0 has its #GP already.
  *
  * Returns true, with the result for rax in @result, if it was served.
@@ -416,7 +469,7 @@ bool kvm_pcm_serve_hypercall(struct kvm_vcpu *vcpu, unsigned long *result)
 	bool op_64_bit = is_64_bit_hypercall(vcpu);
 	unsigned long nr, a0, ret;
 
-	if (!kvm_pcm_serves(vcpu) ||
+	if (kvm_pcm_service(vcpu) == KVM_PCM_UNKNOWN ||
 	    !kvm_check_has_quirk(vcpu->kvm, KVM_X86_QUIRK_FIX_HYPERCALL_INSN))
 		return false;
 	if (kvm_xen_hypercall_enabled(vcpu->kvm) || kvm_hv_hypercall_enabled(vcpu))

@@ -20,6 +20,19 @@ unsigned long kvm_pcm_hypercall_sized(struct kvm_vcpu *vcpu, gpa_t gpa,
 				      unsigned long size);
 bool kvm_pcm_serve_hypercall(struct kvm_vcpu *vcpu, unsigned long *result);
 void kvm_pcm_create_vm_debugfs(struct kvm *kvm);
+int kvm_pcm_check_extension(struct kvm *kvm);
+int kvm_pcm_enable_cap(struct kvm *kvm, struct kvm_enable_cap *cap);
+
+/*
+ * @kvm's memory is encrypted (SEV, SEV-ES): the host cannot tell a page
+ * the guest shares from a private one, and the guest would read the
+ * host's plaintext in a private page as garbage.  From now on PCM answers
+ * @kvm as a KVM without PCM does.
+ */
+static inline void kvm_pcm_vm_is_confidential(struct kvm *kvm)
+{
+	WRITE_ONCE(kvm->arch.pcm.confidential, true);
+}
 
 /* Where a counter KVM counts has its statistic in struct kvm_vcpu_stat. */
 extern const u16 kvm_pcm_vcpu_stat_offset[KVM_PCM_NR_COUNTERS];
@@ -67,6 +80,21 @@ static inline bool kvm_pcm_serve_hypercall(struct kvm_vcpu *vcpu,
 }
 
 static inline void kvm_pcm_create_vm_debugfs(struct kvm *kvm)
+{
+}
+
+static inline int kvm_pcm_check_extension(struct kvm *kvm)
+{
+	return 0;
+}
+
+static inline int kvm_pcm_enable_cap(struct kvm *kvm,
+				     struct kvm_enable_cap *cap)
+{
+	return -EINVAL;
+}
+
+static inline void kvm_pcm_vm_is_confidential(struct kvm *kvm)
 {
 }
 

@@ -26,6 +26,16 @@
 #define PCM_HC_GET_PCM_INFO_SIZED	105
 
 /*
+ * KVM_CHECK_EXTENSION: 1 if the VM (or, on /dev/kvm, a VM) can have PCM.
+ * KVM_ENABLE_CAP on a VM, at any time: args[0] = 1 serves PCM to that VM,
+ * 0 answers its PCM hypercalls as a KVM without PCM does; until then the
+ * VM follows kvm.pcm_hypercall.  Upstream numbers its capabilities one
+ * after another from 0 (6.12's last is 239): this one, "PCM" in ASCII,
+ * is far out of their way, and a KVM without PCM answers 0 and -EINVAL.
+ */
+#define KVM_CAP_X86_PCM		0x50434d
+
+/*
  * Index of each counter, in ABI order, named KVM_PCM_<group>_<field>, for
  * example KVM_PCM_replay_success.  The names come from
  * <linux/kvm_pcm_counters.h>.

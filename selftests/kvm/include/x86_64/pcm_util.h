@@ -89,6 +89,11 @@ void pcm_set_param(const char *name, bool on);
 extern bool pcm_guest_use_vmmcall;
 void pcm_use_native_hypercall(struct kvm_vm *vm);
 u64 pcm_guest_hypercall(u64 nr, u64 a0);
+u64 pcm_guest_hypercall2(u64 nr, u64 a0, u64 a1);
+u64 pcm_guest_foreign_hypercall(u64 nr, u64 a0);
+/* The instruction pcm_guest_foreign_hypercall() makes, in guest text. */
+extern const u8 pcm_foreign_vmcall[PCM_HYPERCALL_INSN_SIZE];
+extern const u8 pcm_foreign_vmmcall[PCM_HYPERCALL_INSN_SIZE];
 void pcm_expect_ucall(struct kvm_vcpu *vcpu, struct ucall *uc, u64 cmd);
 
 void pcm_pin_self(int cpu);

@@ -483,15 +483,42 @@ void pcm_use_native_hypercall(struct kvm_vm *vm)
 	sync_global_to_guest(vm, pcm_guest_use_vmmcall);
 }
 
-/* In the guest: hypercall @nr with rbx = @a0; rax is returned. */
-u64 pcm_guest_hypercall(u64 nr, u64 a0)
+/* In the guest: hypercall @nr with rbx = @a0, rcx = @a1; rax is returned. */
+u64 pcm_guest_hypercall2(u64 nr, u64 a0, u64 a1)
 {
 	u64 ret;
 
 	if (pcm_guest_use_vmmcall)
-		asm volatile("vmmcall" : "=a"(ret) : "a"(nr), "b"(a0) : "memory");
+		asm volatile("vmmcall"
+			     : "=a"(ret) : "a"(nr), "b"(a0), "c"(a1) : "memory");
 	else
-		asm volatile("vmcall" : "=a"(ret) : "a"(nr), "b"(a0) : "memory");
+		asm volatile("vmcall"
+			     : "=a"(ret) : "a"(nr), "b"(a0), "c"(a1) : "memory");
+	return ret;
+}
+
+u64 pcm_guest_hypercall(u64 nr, u64 a0)
+{
+	return pcm_guest_hypercall2(nr, a0, 0);
+}
+
+/*
+ * In the guest: hypercall @nr with rbx = @a0, made with the instruction
+ * pcm_use_native_hypercall() did not choose.  Each instruction has a
+ * label, so that the host can look at its bytes: KVM may rewrite them.
+ */
+noinline u64 pcm_guest_foreign_hypercall(u64 nr, u64 a0)
+{
+	u64 ret;
+
+	if (pcm_guest_use_vmmcall)
+		asm volatile(".globl pcm_foreign_vmcall\n"
+			     "pcm_foreign_vmcall: vmcall"
+			     : "=a"(ret) : "a"(nr), "b"(a0) : "memory");
+	else
+		asm volatile(".globl pcm_foreign_vmmcall\n"
+			     "pcm_foreign_vmmcall: vmmcall"
+			     : "=a"(ret) : "a"(nr), "b"(a0) : "memory");
 	return ret;
 }
 

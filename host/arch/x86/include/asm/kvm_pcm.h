@@ -29,6 +29,13 @@ struct kvm_pcm_file {
 	enum kvm_pcm_counter counter;
 };
 
+/* What the VMM chose for a VM with KVM_CAP_X86_PCM. */
+enum kvm_pcm_choice {
+	KVM_PCM_DEFAULT,	/* nothing: the kvm.pcm_hypercall default */
+	KVM_PCM_OFF,
+	KVM_PCM_ON,
+};
+
 /*
  * Per-VM state, in struct kvm_arch.  What the guest reads lives here and
  * in struct kvm_pcm_vcpu, never in the KVM statistics: those are mirrors
@@ -38,6 +45,9 @@ struct kvm_pcm_file {
 struct kvm_pcm {
 	spinlock_t lock;	/* serializes the writers of value[] */
 #ifdef CONFIG_KVM_PCM
+	enum kvm_pcm_choice choice;
+	/* Its memory is encrypted (SEV, SEV-ES): PCM never writes it. */
+	bool confidential;
 	/*
 	 * A counter the engine moves: its value.  One KVM counts: what a set
 	 * added to the vCPUs' counts, modulo 2^64.
