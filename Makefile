@@ -32,7 +32,7 @@ export PCM_SHARE := $(value SHARE)
 export PCM_KVM := $(value KVM)
 
 .PHONY: all deps host guest selftests upstream-selftests kselftest initramfs demo check vm-run \
-	bench soak lint install clean
+	bench soak lint series series-check install clean
 
 all: host guest selftests upstream-selftests kselftest initramfs $(BUILD)/pcm-fields \
 	$(BUILD)/pcm-help $(BUILD)/pcm.rules.yml
@@ -185,6 +185,16 @@ vm-run: all
 
 lint: host
 	@scripts/lint
+
+# The host side as a patch series for the kernel's maintainers
+# (git format-patch with a cover letter, in build/series/out), and the
+# series checked as they would: git am, checkpatch, every commit built.
+series: deps
+	@scripts/make-series
+
+series-check: deps
+	@scripts/install-deps series
+	@scripts/series-check
 
 install:
 	@DESTDIR="$(DESTDIR)" scripts/install

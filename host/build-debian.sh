@@ -17,7 +17,7 @@ jobs=${JOBS:-$(nproc)}
 # Where host/ may change files; kept pristine so host/ can be re-applied.
 pristine_paths="arch/x86/kvm arch/x86/include include/uapi/linux
 	include/linux/kvm_host.h virt/kvm tools/testing/selftests/kvm drivers/virt
-	tools/testing/selftests/Makefile"
+	tools/testing/selftests/Makefile Documentation/virt/kvm/x86 MAINTAINERS"
 
 for f in "$tarball" "$headers/.config" "$headers/Module.symvers"; do
 	if [ ! -e "$f" ]; then

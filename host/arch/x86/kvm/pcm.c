@@ -24,6 +24,9 @@
 
 /* Guests of the ioctl era read exactly 288 bytes; that never changes. */
 static_assert(PCM_HC_GET_PCM_INFO_LEN == 288);
+/* <linux/kvm_pcm.h> keeps the numbers for guests built without them. */
+static_assert(PCM_HC_GET_PCM_INFO == KVM_HC_PCM_GET_INFO);
+static_assert(PCM_HC_GET_PCM_INFO_SIZED == KVM_HC_PCM_GET_INFO_SIZED);
 static_assert(sizeof(struct kvm_pcm_info) >= PCM_HC_GET_PCM_INFO_LEN);
 
 static bool __read_mostly pcm_hypercall = true;
@@ -169,7 +172,6 @@ void kvm_pcm_add(struct kvm *kvm, enum kvm_pcm_counter counter, u64 delta)
 	kvm_pcm_store(kvm, counter, pcm->value[counter] + delta);
 	spin_unlock_irqrestore(&pcm->lock, flags);
 }
-EXPORT_SYMBOL_GPL(kvm_pcm_add);
 
 /*
  * For a counter KVM counts, pcm->value[] takes the difference between
@@ -188,7 +190,6 @@ void kvm_pcm_set(struct kvm *kvm, enum kvm_pcm_counter counter, u64 value)
 	kvm_pcm_store(kvm, counter, value - kvm_pcm_vcpu_sum(kvm, counter));
 	spin_unlock_irqrestore(&pcm->lock, flags);
 }
-EXPORT_SYMBOL_GPL(kvm_pcm_set);
 
 u64 kvm_pcm_get(struct kvm *kvm, enum kvm_pcm_counter counter)
 {
@@ -198,7 +199,6 @@ u64 kvm_pcm_get(struct kvm *kvm, enum kvm_pcm_counter counter)
 	return READ_ONCE(kvm->arch.pcm.value[counter]) +
 	       kvm_pcm_vcpu_sum(kvm, counter);
 }
-EXPORT_SYMBOL_GPL(kvm_pcm_get);
 
 /* The guest pages a buffer of up to sizeof(struct kvm_pcm_info) spans. */
 #define KVM_PCM_MAX_PAGES	(DIV_ROUND_UP(sizeof(struct kvm_pcm_info), PAGE_SIZE) + 1)

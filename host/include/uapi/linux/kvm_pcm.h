@@ -9,6 +9,10 @@
 #include <linux/types.h>
 
 /*
+ * The hypercall numbers are KVM_HC_PCM_GET_INFO and
+ * KVM_HC_PCM_GET_INFO_SIZED in <linux/kvm_para.h>; these are their names
+ * of the ioctl era, for guests built against kernels without them.
+ *
  * rax = PCM_HC_GET_PCM_INFO, rbx = guest physical address of the buffer.
  * The host writes PCM_HC_GET_PCM_INFO_LEN bytes: the first 36 counters,
  * forever, whatever the list grows to.
