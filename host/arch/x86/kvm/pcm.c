@@ -393,14 +393,11 @@ int kvm_pcm_enable_cap(struct kvm *kvm, struct kvm_enable_cap *cap)
 	return 0;
 }
 
-/*
- * PCM_HC_GET_PCM_INFO: copy the first 288 bytes of the VM's counters to the
- * guest buffer at @gpa.  The caller has checked that the guest runs at
- * CPL 0.
- */
-unsigned long kvm_pcm_hypercall(struct kvm_vcpu *vcpu, gpa_t gpa)
+/* PCM_HC_GET_PCM_INFO, answered as kvm_pcm_service() decided. */
+static unsigned long __kvm_pcm_hypercall(struct kvm_vcpu *vcpu, gpa_t gpa,
+					 enum kvm_pcm_service service)
 {
-	switch (kvm_pcm_service(vcpu)) {
+	switch (service) {
 	case KVM_PCM_UNKNOWN:
 		return -KVM_ENOSYS;
 	case KVM_PCM_SWITCHED_OFF:
@@ -411,6 +408,16 @@ unsigned long kvm_pcm_hypercall(struct kvm_vcpu *vcpu, gpa_t gpa)
 	}
 
 	return kvm_pcm_copy_to_guest(vcpu, gpa, PCM_HC_GET_PCM_INFO_LEN);
+}
+
+/*
+ * PCM_HC_GET_PCM_INFO: copy the first 288 bytes of the VM's counters to the
+ * guest buffer at @gpa.  The caller has checked that the guest runs at
+ * CPL 0.
+ */
+unsigned long kvm_pcm_hypercall(struct kvm_vcpu *vcpu, gpa_t gpa)
+{
+	return __kvm_pcm_hypercall(vcpu, gpa, kvm_pcm_service(vcpu));
 }
 
 /*
@@ -466,10 +473,11 @@ unsigned long kvm_pcm_hypercall_sized(struct kvm_vcpu *vcpu, gpa_t gpa,
  */
 bool kvm_pcm_serve_hypercall(struct kvm_vcpu *vcpu, unsigned long *result)
 {
+	enum kvm_pcm_service service = kvm_pcm_service(vcpu);
 	bool op_64_bit = is_64_bit_hypercall(vcpu);
 	unsigned long nr, a0, ret;
 
-	if (kvm_pcm_service(vcpu) == KVM_PCM_UNKNOWN ||
+	if (service == KVM_PCM_UNKNOWN ||
 	    !kvm_check_has_quirk(vcpu->kvm, KVM_X86_QUIRK_FIX_HYPERCALL_INSN))
 		return false;
 	if (kvm_xen_hypercall_enabled(vcpu->kvm) || kvm_hv_hypercall_enabled(vcpu))
@@ -491,7 +499,7 @@ bool kvm_pcm_serve_hypercall(struct kvm_vcpu *vcpu, unsigned long *result)
 	if (static_call(kvm_x86_get_cpl)(vcpu) != 0)
 		ret = -KVM_EPERM;
 	else
-		ret = kvm_pcm_hypercall(vcpu, a0);
+		ret = __kvm_pcm_hypercall(vcpu, a0, service);
 	if (!op_64_bit)
 		ret = (u32)ret;
 	++vcpu->stat.hypercalls;
