@@ -226,11 +226,27 @@ static void kvm_pcm_unpin(struct kvm *kvm, struct kvm_pcm_page *pages,
 }
 
 /*
+ * A gfn the guest made private (SEV-SNP, software-protected VMs): its
+ * contents live in guest_memfd, and a write through the shared mapping
+ * would not reach the guest.  Feature-tested: kernels without private
+ * memory have no such gfn.
+ */
+static bool kvm_pcm_gfn_is_private(struct kvm *kvm, gfn_t gfn)
+{
+#ifdef CONFIG_KVM_PRIVATE_MEM
+	return kvm_mem_is_private(kvm, gfn);
+#else
+	return false;
+#endif
+}
+
+/*
  * Pin every page of [gpa, gpa + len) for writing, or none: each must be
  * guest RAM the guest may write (a user memslot, not read-only) whose
  * host memory the VMM has mapped writable right now.  Private slots (APIC
  * access page, TSS, identity map) and holes are MMIO as far as the guest
- * is concerned.  Once every page is pinned, nothing the VMM does to its
+ * is concerned, and a private gfn is not the shared page the host can
+ * write.  Once every page is pinned, nothing the VMM does to its
  * mapping (munmap, mprotect, a memslot change: the vCPU holds kvm->srcu)
  * can make the copy fail half-way; whether the pages are still the ones
  * the guest sees is kvm_pcm_copy_to_guest()'s business.  Returns the
@@ -251,7 +267,8 @@ static unsigned int kvm_pcm_pin(struct kvm_vcpu *vcpu, gpa_t gpa,
 		kvm_pfn_t pfn;
 
 		if (WARN_ON_ONCE(nr >= KVM_PCM_MAX_PAGES) ||
-		    !slot || slot->id >= KVM_USER_MEM_SLOTS)
+		    !slot || slot->id >= KVM_USER_MEM_SLOTS ||
+		    kvm_pcm_gfn_is_private(vcpu->kvm, gfn))
 			goto fail;
 		/* A write fault: read-only slots and mappings fail here. */
 		pfn = gfn_to_pfn_memslot(slot, gfn);
@@ -570,7 +587,6 @@ static const struct file_operations kvm_pcm_counter_fops = {
 	.release	= kvm_pcm_counter_release,
 	.read		= simple_attr_read,
 	.write		= kvm_pcm_counter_write,
-	.llseek		= no_llseek,
 };
 
 /*
