@@ -143,13 +143,13 @@ static void guest_do_one(enum guest_op op, u32 apic_id, u64 msr_value)
 		wrmsr(TEST_MSR, msr_value);
 		break;
 	case OP_VMCALL:
-		GUEST_ASSERT_1(!pcm_guest_hypercall(KVM_HC_VAPIC_POLL_IRQ, 0),
-			       KVM_HC_VAPIC_POLL_IRQ);
+		__GUEST_ASSERT(!pcm_guest_hypercall(KVM_HC_VAPIC_POLL_IRQ, 0),
+			       "hypercall %lu", (u64)KVM_HC_VAPIC_POLL_IRQ);
 		break;
 	case OP_PCM_HYPERCALL:
-		GUEST_ASSERT_1(!pcm_guest_hypercall(PCM_HC_GET_PCM_INFO,
+		__GUEST_ASSERT(!pcm_guest_hypercall(PCM_HC_GET_PCM_INFO,
 						    guest_buf_gpa),
-			       PCM_HC_GET_PCM_INFO);
+			       "hypercall %lu", (u64)PCM_HC_GET_PCM_INFO);
 		break;
 	case OP_RDPMC:
 		asm volatile("rdpmc" : "=a"(eax), "=d"(edx) : "c"(0));
@@ -180,9 +180,9 @@ static void guest_code(void)
 		for (i = 0; i < READ_ONCE(guest_n); i++)
 			guest_do_one(op, apic_id, msr_value);
 		if (op == OP_CPUID_THEN_READ)
-			GUEST_ASSERT_1(!pcm_guest_hypercall(PCM_HC_GET_PCM_INFO,
+			__GUEST_ASSERT(!pcm_guest_hypercall(PCM_HC_GET_PCM_INFO,
 							    guest_buf_gpa),
-				       PCM_HC_GET_PCM_INFO);
+				       "hypercall %lu", (u64)PCM_HC_GET_PCM_INFO);
 	}
 }
 
@@ -269,7 +269,7 @@ static void run_to_sync(struct kvm_vcpu *vcpu)
 		case UCALL_SYNC:
 			return;
 		case UCALL_ABORT:
-			REPORT_GUEST_ASSERT_1(uc, "hypercall %lu");
+			REPORT_GUEST_ASSERT(uc);
 			break;
 		default:
 			TEST_FAIL("unexpected exit %u (%s)", run->exit_reason,
@@ -296,7 +296,7 @@ static void create_test_vm(struct test_vm *t, unsigned int nr_vcpus)
 	pcm_pin_self(cpus[0]);
 	t->nr_vcpus = nr_vcpus;
 	t->vm = vm_create_with_vcpus(nr_vcpus, guest_code, t->vcpus);
-	vm_init_descriptor_tables(t->vm);
+	pcm_init_descriptor_tables(t->vm);
 	vm_install_exception_handler(t->vm, GP_VECTOR, guest_gp_handler);
 	vm_install_exception_handler(t->vm, IPI_VECTOR, guest_ipi_handler);
 	virt_map(t->vm, MMIO_GPA, MMIO_GPA, 1);
@@ -307,10 +307,8 @@ static void create_test_vm(struct test_vm *t, unsigned int nr_vcpus)
 	sync_global_to_guest(t->vm, guest_buf_gpa);
 	pcm_use_native_hypercall(t->vm);
 
-	for (i = 0; i < nr_vcpus; i++) {
-		vcpu_init_descriptor_tables(t->vcpus[i]);
+	for (i = 0; i < nr_vcpus; i++)
 		run_to_sync(t->vcpus[i]);
-	}
 }
 
 static void get_all(struct kvm_vm *vm, u64 *counters)

@@ -91,8 +91,8 @@ static void guest_exception_handler(struct ex_regs *regs)
 	}
 
 	/* Only the stub may raise anything; elsewhere it is a test bug. */
-	GUEST_ASSERT_2(regs->rip - guest_stub < PAGE_SIZE, regs->vector,
-		       regs->rip);
+	__GUEST_ASSERT(regs->rip - guest_stub < PAGE_SIZE, "vector %lu, rip %#lx",
+		       regs->vector, regs->rip);
 
 	if (regs->vector == DB_VECTOR && guest_single_step) {
 		/*
@@ -191,8 +191,7 @@ static void create_stub_vm(struct stub_vm *t, bool quirk_off)
 		vm_enable_cap(t->vm, KVM_CAP_DISABLE_QUIRKS2,
 			      KVM_X86_QUIRK_FIX_HYPERCALL_INSN);
 
-	vm_init_descriptor_tables(t->vm);
-	vcpu_init_descriptor_tables(t->vcpu);
+	pcm_init_descriptor_tables(t->vm);
 	for (v = 0; v < NR_EXCEPTION_VECTORS; v++)
 		vm_install_exception_handler(t->vm, v, guest_exception_handler);
 
@@ -210,11 +209,8 @@ static void create_stub_vm(struct stub_vm *t, bool quirk_off)
 static void make_stub_readonly(struct stub_vm *t)
 {
 	struct kvm_sregs sregs;
-	u64 pte;
 
-	pte = vm_get_page_table_entry(t->vm, t->vcpu, t->stub_gva);
-	vm_set_page_table_entry(t->vm, t->vcpu, t->stub_gva,
-				pte & ~PTE_WRITABLE_MASK);
+	*vm_get_page_table_entry(t->vm, t->stub_gva) &= ~PTE_WRITABLE_MASK;
 
 	vcpu_sregs_get(t->vcpu, &sregs);
 	sregs.cr0 |= X86_CR0_WP;
@@ -249,7 +245,7 @@ static bool call_stub(struct stub_vm *t, u64 nr, u64 a0, u64 *rax, u64 *calls)
 	case UCALL_SYNC:
 		break;
 	case UCALL_ABORT:
-		REPORT_GUEST_ASSERT_2(uc, "vector %lu, rip %#lx");
+		REPORT_GUEST_ASSERT(uc);
 		break;
 	default:
 		ksft_print_msg("exit: expected a ucall, got %u (%s)\n",
@@ -576,10 +572,10 @@ int main(void)
 	ksft_print_header();
 	pcm_require_host();
 
-	if (is_amd_cpu()) {
+	if (host_cpu_is_amd) {
 		native_insn = pcm_vmmcall;
 		foreign_insn = pcm_vmcall;
-	} else if (is_intel_cpu()) {
+	} else if (host_cpu_is_intel) {
 		native_insn = pcm_vmcall;
 		foreign_insn = pcm_vmmcall;
 	} else {

@@ -637,7 +637,7 @@ static void make_all_user_accessible(struct kvm_vm *vm)
 
 static void assert_no_memslot(struct kvm_vm *vm, u64 first, u64 last)
 {
-	TEST_ASSERT(!kvm_userspace_memory_region_find(vm, first, last),
+	TEST_ASSERT(!pcm_memslot_find(vm, first, last),
 		    "test bug: a memslot in [%#lx, %#lx]", first, last);
 }
 
@@ -648,8 +648,7 @@ static void setup_vm(struct fuzz *f)
 	int i;
 
 	f->vm = vm_create_with_one_vcpu(&f->vcpu, guest_code);
-	vm_init_descriptor_tables(f->vm);
-	vcpu_init_descriptor_tables(f->vcpu);
+	pcm_init_descriptor_tables(f->vm);
 
 	slot0_end = memslot2region(f->vm, 0)->region.guest_phys_addr +
 		    memslot2region(f->vm, 0)->region.memory_size;

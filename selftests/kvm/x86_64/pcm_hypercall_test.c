@@ -235,7 +235,7 @@ static bool expect_hypercall_error(struct pcm_test *t, u64 gpa, u64 err)
 /* Guard the layout above: [@gpa, @gpa + @len) must be outside every memslot. */
 static void assert_no_memslot(struct pcm_test *t, u64 gpa, u64 len)
 {
-	TEST_ASSERT(!kvm_userspace_memory_region_find(t->vm, gpa, gpa + len - 1),
+	TEST_ASSERT(!pcm_memslot_find(t->vm, gpa, gpa + len - 1),
 		    "test bug: a memslot overlaps [%#lx, %#lx)", gpa, gpa + len);
 }
 
@@ -728,8 +728,7 @@ static void setup_vm(struct pcm_test *t)
 	int i;
 
 	t->vm = vm_create_with_one_vcpu(&t->vcpu, guest_code);
-	vm_init_descriptor_tables(t->vm);
-	vcpu_init_descriptor_tables(t->vcpu);
+	pcm_init_descriptor_tables(t->vm);
 
 	for (i = 0; i < ARRAY_SIZE(test_regions); i++) {
 		r = &test_regions[i];

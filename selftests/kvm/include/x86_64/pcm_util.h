@@ -19,6 +19,55 @@
 #include <linux/kvm_pcm.h>
 
 #include "kvm_util.h"
+#include "processor.h"
+#include "ucall_common.h"
+
+/*
+ * The tests use the selftest library of Linux 6.12; the shims below give
+ * its API on 6.1's.  Only 6.1's ucall_common.h defines GUEST_ASSERT_1, so
+ * that tells the two apart, also for functions and variables.
+ */
+#ifdef GUEST_ASSERT_1
+/* 6.12's guest asserts format in the guest; on 6.1, @fmt and <= 3 integers go to the host. */
+#undef __GUEST_ASSERT
+#define __GUEST_ASSERT(_cond, _fmt, _args...)				\
+do {									\
+	if (!(_cond)) {							\
+		u64 __v[4] = { 0, ##_args };				\
+									\
+		ucall(UCALL_ABORT, UCALL_MAX_ARGS, #_cond, __FILE__,	\
+		      __LINE__, _fmt, __v[1], __v[2], __v[3]);		\
+	}								\
+} while (0)
+
+/* 6.12's GUEST_ASSERT(), on the __GUEST_ASSERT() above. */
+#undef GUEST_ASSERT
+#define GUEST_ASSERT(_cond)	__GUEST_ASSERT(_cond, #_cond)
+
+/* 6.1's would lose its values with the __GUEST_ASSERT() above. */
+#undef GUEST_ASSERT_EQ
+
+/* 6.12's host half, REPORT_GUEST_ASSERT(): the guest's message, formatted. */
+void pcm_report_guest_assert(const struct ucall *uc);
+#undef REPORT_GUEST_ASSERT
+#define REPORT_GUEST_ASSERT(_uc)	pcm_report_guest_assert(&(_uc))
+
+/* 6.12 has the globals host_cpu_is_amd/intel, 6.1 is_amd_cpu()/is_intel_cpu(). */
+#define host_cpu_is_amd		is_amd_cpu()
+#define host_cpu_is_intel	is_intel_cpu()
+
+/* 6.12's returns a pointer to the PTE; 6.1's takes a vCPU and returns its value. */
+u64 *pcm_vm_get_page_table_entry(struct kvm_vm *vm, u64 vaddr);
+#define vm_get_page_table_entry(vm, vaddr)	pcm_vm_get_page_table_entry(vm, vaddr)
+
+/* 6.12 gives every VM and vCPU an IDT and a GDT, 6.1 only when asked to. */
+void pcm_init_descriptor_tables(struct kvm_vm *vm);
+#else
+/* Nothing to do on 6.12, see above. */
+static inline void pcm_init_descriptor_tables(struct kvm_vm *vm)
+{
+}
+#endif /* GUEST_ASSERT_1 */
 
 #define PCM_DEBUGFS		"/sys/kernel/debug"
 #define PCM_KVM_DEBUGFS		PCM_DEBUGFS "/kvm"
@@ -65,6 +114,7 @@ bool expect_bytes(const char *what, const u8 *expected, const u8 *got,
 		  size_t len);
 
 void pcm_require_host(void);
+struct userspace_mem_region *pcm_memslot_find(struct kvm_vm *vm, u64 start, u64 end);
 void pcm_vm_dir(struct kvm_vm *vm, char *dir, size_t size);
 
 u64 pcm_get_counter(struct kvm_vm *vm, enum kvm_pcm_counter c);

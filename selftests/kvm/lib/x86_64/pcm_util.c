@@ -184,6 +184,25 @@ void pcm_require_host(void)
 			       PCM_KVM_DEBUGFS);
 }
 
+/*
+ * The memslot with guest memory in [@start, @end], or NULL: like the
+ * library's userspace_mem_region_find(), which only 6.1 exports (as
+ * kvm_userspace_memory_region_find()).
+ */
+struct userspace_mem_region *pcm_memslot_find(struct kvm_vm *vm, u64 start,
+					      u64 end)
+{
+	struct userspace_mem_region *region;
+	int bkt;
+
+	hash_for_each(vm->regions.slot_hash, bkt, region, slot_node)
+		if (start <= region->region.guest_phys_addr +
+			     region->region.memory_size - 1 &&
+		    end >= region->region.guest_phys_addr)
+			return region;
+	return NULL;
+}
+
 /* The debugfs file of counter @c of @vm. */
 static void counter_path(struct kvm_vm *vm, enum kvm_pcm_counter c,
 			 char *path, size_t size)
@@ -688,3 +707,48 @@ bool pcm_check_cpl3_done(struct kvm_vcpu *vcpu)
 		       run->exit_reason == KVM_EXIT_IO ? run->io.port : 0);
 	return false;
 }
+
+#ifdef GUEST_ASSERT_1
+/*
+ * The host's half of __GUEST_ASSERT() on 6.1, see pcm_util.h: @fmt lies at
+ * the same address in the host, and the values follow it.  The 6.1
+ * library's own GUEST_ASSERT()s pass no @fmt: test_assert() takes NULL.
+ */
+void pcm_report_guest_assert(const struct ucall *uc)
+{
+	const u64 *v = &uc->args[GUEST_ASSERT_BUILTIN_NARGS];
+
+	test_assert(false, (const char *)uc->args[GUEST_ERROR_STRING],
+		    (const char *)uc->args[GUEST_FILE], uc->args[GUEST_LINE],
+		    (const char *)v[0], v[1], v[2], v[3]);
+}
+
+/* 6.12's vm_get_page_table_entry(), on 6.1: the 4K PTE that maps @vaddr. */
+u64 *pcm_vm_get_page_table_entry(struct kvm_vm *vm, u64 vaddr)
+{
+	u64 table = vm->pgd, *pte;
+	int level;
+
+	for (level = PG_LEVEL_512G; ; level--) {
+		pte = addr_gpa2hva(vm, table);
+		pte += (vaddr >> PG_LEVEL_SHIFT(level)) & 0x1ff;
+		TEST_ASSERT(*pte & PTE_PRESENT_MASK,
+			    "gva %#lx not mapped at level %d", vaddr, level);
+		if (level == PG_LEVEL_4K)
+			return pte;
+		TEST_ASSERT(!(*pte & PTE_LARGE_MASK),
+			    "gva %#lx mapped by a huge page at level %d", vaddr, level);
+		table = PTE_GET_PFN(*pte) << vm->page_shift;
+	}
+}
+
+/* What 6.12's library does for every VM and vCPU, on 6.1: an IDT and a GDT. */
+void pcm_init_descriptor_tables(struct kvm_vm *vm)
+{
+	struct kvm_vcpu *vcpu;
+
+	vm_init_descriptor_tables(vm);
+	list_for_each_entry(vcpu, &vm->vcpus, list)
+		vcpu_init_descriptor_tables(vcpu);
+}
+#endif /* GUEST_ASSERT_1 */
