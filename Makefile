@@ -76,9 +76,15 @@ GUEST_SRC := $(call src,guest host/include)
 TESTMOD := selftests/guest/pcm_old_vmcall
 TESTMOD_SRC := $(call src,$(TESTMOD) host/include)
 
-host: deps $(BUILD)/host/kvm.ko
+# The patched KVM modules for KVER, in build/host/, and for each other
+# kernel the test bed boots (GUEST_BOOT: Debian 12's 6.12, also a host
+# kernel), in build/host-<release>/, each from its linux-source.
+host: deps $(BUILD)/host/kvm.ko $(foreach r,$(GUEST_BOOT),$(BUILD)/host-$(r)/kvm.ko)
 $(BUILD)/host/kvm.ko: $(HOST_SRC)
 	@host/build-debian.sh $(BUILD)
+	@touch $@
+$(BUILD)/host-%/kvm.ko: $(HOST_SRC)
+	@host/build-debian.sh $(BUILD) $*
 	@touch $@
 
 # pcm_guest.ko for every kernel the test bed boots, in build/guest/
@@ -101,16 +107,25 @@ $(BUILD)/guest/pcm_cpuid_loop: selftests/guest/pcm_cpuid_loop.c
 # make (MAKELEVEL 0); left empty, it would write to /lib and /x86_64.
 KSELFTEST_KVM := $(KTREE)/tools/testing/selftests/kvm
 PCM_KVM_PROGS := $(basename $(notdir $(wildcard selftests/kvm/x86_64/*.c)))
-selftests: host $(BUILD)/selftests/.built
-$(BUILD)/selftests/.built: $(BUILD)/host/kvm.ko
-	@$(MAKE) -s -C $(KTREE) headers_install >/dev/null
-	@$(MAKE) -s -C $(KSELFTEST_KVM) -j$(JOBS) OUTPUT=$(KSELFTEST_KVM) \
+# The same selftests built in each other host kernel's tree, with its
+# library, in build/selftests-<release>/.
+define build_pcm_selftests
+	@$(MAKE) -s -C $(1) headers_install >/dev/null
+	@$(MAKE) -s -C $(1)/tools/testing/selftests/kvm -j$(JOBS) \
+		OUTPUT=$(1)/tools/testing/selftests/kvm \
 		TEST_GEN_PROGS_x86_64="$(addprefix x86_64/,$(PCM_KVM_PROGS))" \
 		TEST_GEN_PROGS_EXTENDED_x86_64=
 	@mkdir -p $(@D)
 	@rm -f $(@D)/pcm_*
-	@cp $(addprefix $(KSELFTEST_KVM)/x86_64/,$(PCM_KVM_PROGS)) $(@D)/
+	@cp $(addprefix $(1)/tools/testing/selftests/kvm/x86_64/,$(PCM_KVM_PROGS)) $(@D)/
 	@touch $@
+endef
+selftests: host $(BUILD)/selftests/.built \
+	$(foreach r,$(GUEST_BOOT),$(BUILD)/selftests-$(r)/.built)
+$(BUILD)/selftests/.built: $(BUILD)/host/kvm.ko
+	$(call build_pcm_selftests,$(KTREE))
+$(BUILD)/selftests-%/.built: $(BUILD)/host-%/kvm.ko
+	$(call build_pcm_selftests,$(BUILD)/linux-$*)
 
 # Upstream's own KVM selftests (scripts/upstream-kvm-tests list), built
 # from the same tree: make check runs them on the patched and the stock

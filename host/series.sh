@@ -10,10 +10,26 @@ series_entries() {
 		tr -s ' \t' ' ' | sed -e 's/^ //' -e 's/ $//' -e '/^$/d'
 }
 
-# The hooks, as paths, in order.
+# The base a kernel tree $1 is (its VERSION.PATCHLEVEL: 6.1, 6.12): the
+# hooks for it are in host/patches/<base>/, one per entry of host/series,
+# each cut from a git branch on that base (the kernels differ around the
+# hooks, not in the files the series adds).
+series_base() {
+	local base
+
+	base=$(sed -n -e 's/^VERSION = \([0-9]*\)$/\1/p' -e 's/^PATCHLEVEL = \([0-9]*\)$/.\1/p' \
+		"$1/Makefile" 2>/dev/null | tr -d '\n')
+	if [ -z "$base" ] || [ ! -d "$here/patches/$base" ]; then
+		echo "series.sh: no hooks for Linux '${base:-?}' ($1): host/patches has $(ls "$here/patches")" >&2
+		return 1
+	fi
+	echo "$base"
+}
+
+# The hooks for base $1, as paths, in order.
 series_hooks() {
 	series_entries | while read -r hook _; do
-		echo "$here/patches/$hook"
+		echo "$here/patches/$1/$hook"
 	done
 }
 

@@ -60,7 +60,7 @@ actual=$(awk '{ print $1, $2, ($3 == "KVM" || $3 == "engine") ? "KVM|engine" : $
 diff <(echo "$expected") <(echo "$actual") | sed 's/^/# table: /'
 table_rc=${PIPESTATUS[0]}
 documented=$(awk '$3 == "KVM" { print "KVM_PCM_" $1 "_" $2 }' <<<"$who" | sort)
-counted=$( (cat "$host/arch/x86/kvm/pcm.h"; grep -h '^+' "$host"/patches/*.patch) |
+counted=$( (cat "$host/arch/x86/kvm/pcm.h"; grep -h '^+' "$host"/patches/*/*.patch) |
 	LC_ALL=C grep -ohE 'KVM_PCM_[a-z]+_[a-z0-9_]+' | grep -vx KVM_PCM_NR_COUNTERS | sort -u)
 diff <(echo "$documented") <(echo "$counted") | sed 's/^/# KVM rows vs code: /'
 code_rc=${PIPESTATUS[0]}
