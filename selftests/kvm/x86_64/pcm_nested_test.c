@@ -5,17 +5,19 @@
  * PCM serves L1 only.  L2's buffer address is an L2 physical address and
  * the counters are L1's, so a PCM hypercall of L2 must never write L1
  * memory behind L1's back: whatever L1 intercepts, L2 sees what a stock
- * KVM 6.1 shows it, and nothing is written or counted.  Stock 6.1 never
- * hands an L2 hypercall to kvm_emulate_hypercall():
+ * KVM of the same kernel shows it, and nothing is written or counted.
+ * Stock KVM never hands an L2 hypercall to kvm_emulate_hypercall():
  *
  * - An L2 #UD always goes to KVM first (vmcb01 intercepts #UD), whatever
  *   L1 intercepts: KVM's emulator rewrites VMCALL into VMMCALL and lets
  *   L2 retry, or, with KVM_X86_QUIRK_FIX_HYPERCALL_INSN off, injects the
  *   #UD, which L1 then gets if it intercepts #UD.
- * - vmcb02 intercepts VMMCALL only if L1 does, so L1 gets it or it raises
- *   #UD; the emulator then "fixes" it into the same VMMCALL and lets L2
- *   retry, for ever: L2 spins on it, unanswered (or, with the quirk off,
- *   gets the #UD).
+ * - A VMMCALL L1 intercepts goes to L1.  One it does not: on 6.1 it raises
+ *   #UD, which the emulator "fixes" into the same VMMCALL for L2 to retry,
+ *   for ever (with the quirk off, L2 gets the #UD); on 6.12 (nSVM's
+ *   "always intercept VMMCALL" and "#UD for an unhandled VMMCALL") KVM
+ *   raises #UD in L2.  Which one this kernel does is not assumed: L2 must
+ *   fare with 104 and 105 exactly as with a number no KVM serves.
  *
  * PCM's own #UD path, the foreign VMCALL of 104, is what must not serve
  * L2 (it would write L1 memory).
@@ -59,6 +61,9 @@
 /* How long L2 must stay on an unanswered instruction. */
 #define SPIN_S			2
 
+/* A hypercall number no KVM serves: what L2 gets for it is stock KVM's. */
+#define NR_UNKNOWN		999
+
 /* The master PIC's interrupt mask register: KVM's in-kernel PIC answers. */
 #define PIC_MASK_PORT		0x21
 /* CPUIDs and port reads L2 makes in the accounting cases. */
@@ -80,6 +85,25 @@ static struct {
 	u64 rax;
 	u64 rip;
 } l1_seen;
+
+/* A #UD that L2 itself took (L1 did not intercept it), read back too. */
+static struct {
+	u64 seen;
+	u64 rax;
+	u64 rip;
+} l2_ud;
+
+/*
+ * L2 shares L1's IDT (generic_svm_setup()): note the #UD, then HLT, which
+ * L1 intercepts.
+ */
+static void l2_ud_handler(struct ex_regs *regs)
+{
+	l2_ud.seen = 1;
+	l2_ud.rax = regs->rax;
+	l2_ud.rip = regs->rip;
+	asm volatile("hlt");
+}
 
 /*
  * L2: l2_events CPUIDs and port reads, then the registers of the call,
@@ -144,6 +168,8 @@ static void create_nested_vm(struct nested_vm *t, bool quirk_off,
 	vm_vaddr_t svm_gva;
 
 	t->vm = vm_create_with_one_vcpu(&t->vcpu, l1_guest_code);
+	pcm_init_descriptor_tables(t->vm);
+	vm_install_exception_handler(t->vm, UD_VECTOR, l2_ud_handler);
 	if (quirk_off)
 		vm_enable_cap(t->vm, KVM_CAP_DISABLE_QUIRKS2,
 			      KVM_X86_QUIRK_FIX_HYPERCALL_INSN);
@@ -257,7 +283,7 @@ struct l2_case {
 	u32 exceptions;		/* L1's exception intercepts */
 	bool quirk_off;		/* KVM_X86_QUIRK_FIX_HYPERCALL_INSN */
 	u32 exit_code;		/* L1's exit, at the instruction */
-	bool spins;		/* no exit: L2 stays at the instruction */
+	bool as_unknown;	/* L1 sees nothing: L2 fares as with NR_UNKNOWN */
 	const u8 *stub;		/* the stub's bytes afterwards */
 };
 
@@ -278,11 +304,14 @@ static const struct l2_case l2_cases[] = {
 	  .insn = pcm_vmcall, .intercepts = ICPT_VMMCALL, .exceptions = ICPT_UD,
 	  .quirk_off = true, .exit_code = SVM_EXIT_EXCP_BASE + UD_VECTOR,
 	  .stub = pcm_vmcall },
-	/* b) L1 intercepts neither: KVM leaves L2 retrying the VMMCALL. */
-	{ .insn_name = "native", .config = "not_intercepted_spins",
-	  .insn = pcm_vmmcall, .spins = true, .stub = pcm_vmmcall },
-	{ .insn_name = "foreign", .config = "not_intercepted_spins",
-	  .insn = pcm_vmcall, .spins = true, .stub = pcm_vmmcall },
+	/*
+	 * b) L1 intercepts neither: stock KVM leaves L2 retrying the VMMCALL
+	 * (6.1) or raises #UD in L2 (6.12), as for any number.
+	 */
+	{ .insn_name = "native", .config = "not_intercepted_as_unknown_nr",
+	  .insn = pcm_vmmcall, .as_unknown = true, .stub = pcm_vmmcall },
+	{ .insn_name = "foreign", .config = "not_intercepted_as_unknown_nr",
+	  .insn = pcm_vmcall, .as_unknown = true, .stub = pcm_vmmcall },
 	/* An uncaught VMMCALL raises #UD, which L1 gets without the quirk. */
 	{ .insn_name = "native", .config = "quirk_off_l1_intercepts_ud",
 	  .insn = pcm_vmmcall, .exceptions = ICPT_UD, .quirk_off = true,
@@ -310,24 +339,65 @@ static bool check_l1_exit(const struct l2_case *c, u64 nr, enum l1_end end)
 	return ok;
 }
 
-/* L2 still at the instruction, unanswered, after SPIN_S seconds. */
-static bool check_l2_spins(struct nested_vm *t, u64 nr, enum l1_end end)
+/* How a call L1 does not see ended for L2. */
+enum l2_fate {
+	L2_SPINS,	/* still at the instruction after SPIN_S seconds */
+	L2_GOT_UD,	/* took a #UD at the instruction */
+	L2_OTHER,	/* anything else, said why */
+};
+
+static const char *const l2_fate_names[] = {
+	[L2_SPINS] = "spins on the instruction",
+	[L2_GOT_UD] = "gets #UD at the instruction",
+	[L2_OTHER] = "something else",
+};
+
+/* What became of L2's call of @nr, with rax and rip as they were. */
+static enum l2_fate l2_fate(struct nested_vm *t, u64 nr, enum l1_end end)
 {
 	struct kvm_regs regs;
 	bool ok = true;
 
-	if (end == L1_DONE)
-		ksft_print_msg("L1 got exit %#lx, L2 rax %#lx at %#lx (stub %#lx): expected none\n",
+	if (end == L1_STILL_RUNNING) {
+		/* Only L2 ever runs in the stub. */
+		vcpu_regs_get(t->vcpu, &regs);
+		ok &= expect_u64("L2 rip", stub_gva, regs.rip);
+		ok &= expect_u64("L2 rax", nr, regs.rax);
+		return ok ? L2_SPINS : L2_OTHER;
+	}
+	if (end != L1_DONE)
+		return L2_OTHER;
+	sync_global_from_guest(t->vm, l2_ud);
+	if (l1_seen.exit_code != SVM_EXIT_HLT || !l2_ud.seen) {
+		ksft_print_msg("L1 got exit %#lx, L2 rax %#lx at %#lx (stub %#lx), no #UD in L2\n",
 			       l1_seen.exit_code, l1_seen.rax, l1_seen.rip,
 			       stub_gva);
-	if (end != L1_STILL_RUNNING)
-		return false;
+		return L2_OTHER;
+	}
+	ok &= expect_u64("L2 #UD rip", stub_gva, l2_ud.rip);
+	ok &= expect_u64("L2 #UD rax", nr, l2_ud.rax);
+	return ok ? L2_GOT_UD : L2_OTHER;
+}
 
-	/* Only L2 ever runs in the stub. */
-	vcpu_regs_get(t->vcpu, &regs);
-	ok &= expect_u64("L2 rip", stub_gva, regs.rip);
-	ok &= expect_u64("L2 rax", nr, regs.rax);
-	return ok;
+/*
+ * L2's call of @nr fares as the same call of NR_UNKNOWN does on this
+ * kernel, in the same set-up: stock KVM's answer, whichever it is.
+ */
+static bool check_l2_as_unknown(const struct l2_case *c, struct nested_vm *t,
+				u64 nr, enum l1_end end)
+{
+	enum l2_fate fate = l2_fate(t, nr, end), stock;
+	struct nested_vm ref = {};
+
+	hc_nr = NR_UNKNOWN;
+	create_nested_vm(&ref, c->quirk_off, c->insn);
+	stock = l2_fate(&ref, NR_UNKNOWN, run_l1(&ref, SPIN_S));
+	kvm_vm_free(ref.vm);
+	hc_nr = nr;
+
+	ksft_print_msg("L2 %s with %lu, %s with %d\n", l2_fate_names[fate], nr,
+		       l2_fate_names[stock], NR_UNKNOWN);
+	return stock != L2_OTHER && fate == stock;
 }
 
 static bool run_l2_case(const struct l2_case *c, u64 nr)
@@ -343,8 +413,9 @@ static bool run_l2_case(const struct l2_case *c, u64 nr)
 	create_nested_vm(&t, c->quirk_off, c->insn);
 	calls = pcm_get_hypercalls(t.vm);
 
-	end = run_l1(&t, c->spins ? SPIN_S : PCM_RUN_TIMEOUT_S);
-	ok = c->spins ? check_l2_spins(&t, nr, end) : check_l1_exit(c, nr, end);
+	end = run_l1(&t, c->as_unknown ? SPIN_S : PCM_RUN_TIMEOUT_S);
+	ok = c->as_unknown ? check_l2_as_unknown(c, &t, nr, end) :
+			     check_l1_exit(c, nr, end);
 
 	/* Whatever L2 saw, L1's memory and the counters must be as they were. */
 	ok &= expect_bytes("stub bytes", c->stub, t.stub, PCM_HYPERCALL_INSN_SIZE);
