@@ -88,10 +88,9 @@ $(BUILD)/host-%/kvm.ko: $(HOST_SRC)
 	@touch $@
 
 # pcm_guest.ko for every kernel the test bed boots, in build/guest/
-# <release>/, with the test-only module pcm_old_vmcall.ko (selftests/guest)
-# for KVER's.
-guest: deps $(foreach r,$(KVER) $(GUEST_BOOT),$(BUILD)/guest/$(r)/pcm_guest.ko) \
-	$(BUILD)/guest/$(KVER)/pcm_old_vmcall.ko $(BUILD)/guest/pcm_cpuid_loop
+# <release>/, with the test-only module pcm_old_vmcall.ko (selftests/guest).
+guest: deps $(foreach r,$(KVER) $(GUEST_BOOT),$(BUILD)/guest/$(r)/pcm_guest.ko \
+	$(BUILD)/guest/$(r)/pcm_old_vmcall.ko) $(BUILD)/guest/pcm_cpuid_loop
 $(BUILD)/guest/%/pcm_guest.ko: $(GUEST_SRC)
 	@$(MAKE) -s -C guest KDIR=/usr/src/linux-headers-$*
 	@mkdir -p $(@D) && cp guest/pcm_guest.ko $@
