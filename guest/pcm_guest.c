@@ -41,7 +41,7 @@
 /* Ordinal of each counter group: PCM_GROUP_sample, ... */
 enum pcm_group {
 #define KVM_PCM_GROUP(_group)		PCM_GROUP_##_group,
-#define KVM_PCM_COUNTER(_group, _field)
+#define KVM_PCM_COUNTER(_group, _field)	KVM_PCM_SKIP(_group, _field)
 #include <linux/kvm_pcm_counters.h>
 	PCM_NR_GROUPS
 };
@@ -258,7 +258,7 @@ static const struct attribute_group pcm_group_list[PCM_NR_GROUPS] = {
 		.attrs = &pcm_attr_slots[PCM_SLOT_GROUP_##_group + 1],	\
 		.is_visible = pcm_counter_mode,				\
 	},
-#define KVM_PCM_COUNTER(_group, _field)
+#define KVM_PCM_COUNTER(_group, _field)	KVM_PCM_SKIP(_group, _field)
 #include <linux/kvm_pcm_counters.h>
 };
 
@@ -319,7 +319,7 @@ static const struct attribute_group pcm_top_group = {
 static const struct attribute_group *pcm_groups[PCM_NR_GROUPS + 2] = {
 	&pcm_top_group,
 #define KVM_PCM_GROUP(_group)	(&pcm_group_list[PCM_GROUP_##_group]),
-#define KVM_PCM_COUNTER(_group, _field)
+#define KVM_PCM_COUNTER(_group, _field)	KVM_PCM_SKIP(_group, _field)
 #include <linux/kvm_pcm_counters.h>
 };
 

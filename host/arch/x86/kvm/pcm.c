@@ -107,7 +107,7 @@ static const u16 kvm_pcm_vm_stat_offset[KVM_PCM_NR_COUNTERS] = {
 #define KVM_PCM_COUNTER(group, field)					\
 	[KVM_PCM_##group##_##field] =					\
 		offsetof(struct kvm_vm_stat, pcm_##group##_##field),
-#define KVM_PCM_KVM_COUNTER(group, field)
+#define KVM_PCM_KVM_COUNTER(group, field)	KVM_PCM_SKIP(group, field)
 #include <linux/kvm_pcm_counters.h>
 };
 
@@ -115,7 +115,7 @@ static_assert(sizeof(struct kvm_vm_stat) <= U16_MAX);
 static_assert(sizeof(struct kvm_vcpu_stat) <= U16_MAX);
 
 const u16 kvm_pcm_vcpu_stat_offset[KVM_PCM_NR_COUNTERS] = {
-#define KVM_PCM_COUNTER(group, field)
+#define KVM_PCM_COUNTER(group, field)	KVM_PCM_SKIP(group, field)
 #define KVM_PCM_KVM_COUNTER(group, field)				\
 	[KVM_PCM_##group##_##field] =					\
 		offsetof(struct kvm_vcpu_stat, pcm_##group##_##field),

@@ -11,10 +11,14 @@
  * on the host are KVM_PCM_KVM_COUNTER(group, field), which is
  * KVM_PCM_COUNTER unless the includer defines it too; the record/replay
  * engine moves all the others.  All three are undefined at its end, and
- * it has no include guard on purpose.
+ * it has no include guard on purpose.  KVM_PCM_SKIP(...) is what an entry
+ * the includer does not want expands to: nothing.
  */
+#ifndef KVM_PCM_SKIP
+#define KVM_PCM_SKIP(...)
+#endif
 #ifndef KVM_PCM_GROUP
-#define KVM_PCM_GROUP(group)
+#define KVM_PCM_GROUP(group)	KVM_PCM_SKIP(group)
 #endif
 #ifndef KVM_PCM_KVM_COUNTER
 #define KVM_PCM_KVM_COUNTER(group, field)	KVM_PCM_COUNTER(group, field)

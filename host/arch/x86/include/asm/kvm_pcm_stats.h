@@ -23,10 +23,10 @@
  */
 #ifdef CONFIG_KVM_PCM
 #ifndef KVM_PCM_VM_STAT
-#define KVM_PCM_VM_STAT(name)
+#define KVM_PCM_VM_STAT(name)	KVM_PCM_SKIP(name)
 #endif
 #ifndef KVM_PCM_VCPU_STAT
-#define KVM_PCM_VCPU_STAT(name)
+#define KVM_PCM_VCPU_STAT(name)	KVM_PCM_SKIP(name)
 #endif
 
 #define KVM_PCM_COUNTER(group, field)	KVM_PCM_VM_STAT(pcm_##group##_##field)
