@@ -6,7 +6,8 @@
 # kernel paths, then apply its hook for that tree's base (the changes to
 # files the kernel already has, host/patches/<base>/).  Every hook is
 # tried first on a copy of the files the hooks touch, so a tree they do
-# not fit (or one already patched) is left untouched.  make series makes commits of the same steps.
+# not fit (or one already patched) is left untouched.  make series makes
+# commits of the same steps.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)

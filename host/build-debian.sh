@@ -12,13 +12,13 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
+# shellcheck source=host/series.sh
+. "$here/series.sh"
 build=$(mkdir -p "${1:-$top/build}" && cd "${1:-$top/build}" && pwd)
 default_kver=$("$top/scripts/debian-kver")
 kver=${2:-$default_kver}
 headers=/usr/src/linux-headers-$kver
-# 6.1.0-57-amd64 -> linux-source-6.1, 6.12.118+deb12-amd64 -> linux-source-6.12
-IFS=. read -r major minor _ <<<"$kver"
-tarball=/usr/src/linux-source-$major.$minor.tar.xz
+tarball=/usr/src/linux-source-$(release_base "$kver").tar.xz
 suffix=''
 [ "$kver" = "$default_kver" ] || suffix=-$kver
 tree=$build/linux$suffix

@@ -26,6 +26,15 @@ series_base() {
 	echo "$base"
 }
 
+# The base of Debian kernel release $1 (6.1.0-57-amd64: 6.1,
+# 6.12.118+deb12-amd64: 6.12): its linux-source-<base> and hook set.
+release_base() {
+	local major minor
+
+	IFS=. read -r major minor _ <<<"$1"
+	echo "$major.$minor"
+}
+
 # The hooks for base $1, as paths, in order.
 series_hooks() {
 	series_entries | while read -r hook _; do
