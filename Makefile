@@ -167,11 +167,16 @@ $(BUILD)/pcm.rules.yml: scripts/pcm-rules $(BUILD)/pcm-fields
 # testbed/README): decompressing one under TCG took 5 s in L1, 12 s in L2.
 # Each with an initramfs of its own modules.
 initramfs: deps host $(foreach r,$(KVER) $(GUEST_BOOT),\
-	$(BUILD)/testbed/initramfs-$(r).cpio.gz $(BUILD)/testbed/vmlinux-$(r))
-$(BUILD)/testbed/initramfs-%.cpio.gz: testbed/init testbed/mkinitramfs \
-		/lib/modules/%/modules.dep
+	$(BUILD)/testbed/initramfs-$(r).cpio $(BUILD)/testbed/vmlinux-$(r))
+# Programs and libraries from Debian's packages (dpkg's status: what is
+# installed), the same for every kernel.
+$(BUILD)/testbed/fast.cpio: testbed/mkfastlayer /var/lib/dpkg/status
 	@mkdir -p $(@D)
-	@testbed/mkinitramfs $@ $*
+	@testbed/mkfastlayer $@
+$(BUILD)/testbed/initramfs-%.cpio: testbed/init testbed/mkinitramfs \
+		$(BUILD)/testbed/fast.cpio /lib/modules/%/modules.dep
+	@mkdir -p $(@D)
+	@testbed/mkinitramfs $@ $* $(BUILD)/testbed/fast.cpio
 $(BUILD)/testbed/vmlinux-%: /boot/vmlinuz-%
 	@mkdir -p $(@D)
 	@$(KTREE)/scripts/extract-vmlinux $< >$@.tmp && mv $@.tmp $@
